@@ -1,0 +1,141 @@
+// Plain JavaScript (with index.d.ts) so that tests, benchmarks and the demo
+// can all load it on Node 20 without a TypeScript loader.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Where the Python helper scripts of the tests live. */
+export const PYTHON_SCRIPTS_DIR = join(here, "..", "python");
+
+/** True when running in CI, where a missing peer is a failure, not a skip. */
+export const IN_CI = Boolean(process.env.CI);
+
+function kernelspecDirs() {
+  const dirs = [];
+  if (process.env.JUPYTER_PATH) for (const p of process.env.JUPYTER_PATH.split(":")) if (p) dirs.push(join(p, "kernels"));
+  dirs.push(join(process.env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "jupyter", "kernels"));
+  dirs.push("/usr/local/share/jupyter/kernels", "/usr/share/jupyter/kernels");
+  return dirs;
+}
+
+/**
+ * The `python3` kernelspec as Jupyter would find it (user dirs first, then
+ * system ones), or undefined. Debian installs it in /usr/share/jupyter/kernels.
+ */
+export function findPythonKernelspec() {
+  for (const dir of kernelspecDirs()) {
+    const file = join(dir, "python3", "kernel.json");
+    if (!existsSync(file)) continue;
+    try {
+      const spec = JSON.parse(readFileSync(file, "utf8"));
+      if (Array.isArray(spec.argv) && spec.argv.length > 0) return { file, resourceDir: dirname(file), spec };
+    } catch {
+      // a broken kernel.json is not a peer
+    }
+  }
+  return undefined;
+}
+
+let cachedPython;
+
+/**
+ * A Python interpreter that has jupyter_client and pyzmq: $JUPYTER_TS_PYTHON,
+ * the interpreter of the python3 kernelspec, or /usr/bin/python3. Not the
+ * first python3 on PATH, which on these machines lacks Jupyter.
+ */
+export function findJupyterPython() {
+  if (cachedPython !== undefined) return cachedPython ?? undefined;
+  const candidates = [];
+  if (process.env.JUPYTER_TS_PYTHON) candidates.push(process.env.JUPYTER_TS_PYTHON);
+  const spec = findPythonKernelspec();
+  if (spec && spec.spec.argv[0].includes("python")) candidates.push(spec.spec.argv[0]);
+  candidates.push("/usr/bin/python3");
+  for (const python of candidates) {
+    const r = spawnSync(python, ["-c", "import jupyter_client, zmq; print(jupyter_client.__version__)"], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    if (r.status === 0) {
+      cachedPython = { python, jupyterClientVersion: r.stdout.trim() };
+      return cachedPython;
+    }
+  }
+  cachedPython = null;
+  return undefined;
+}
+
+/**
+ * Returns the peer when found. When it is missing, CI fails here (a missing
+ * peer must never pass as a skip); elsewhere it prints how to install it and
+ * returns undefined so the caller can skip.
+ */
+export function requirePeer(peer, what, install) {
+  if (peer) return peer;
+  const text = `${what} not found; install it with: ${install}`;
+  if (IN_CI) throw new Error(`[peer missing in CI] ${text}`);
+  console.warn(`[skipping] ${text}`);
+  return undefined;
+}
+
+/**
+ * Starts python/session_peer.py: a line-oriented driver for the real
+ * `jupyter_client.session.Session`. Call `close()` when done.
+ */
+export function startPythonSessionPeer(python) {
+  const child = spawn(python, [join(PYTHON_SCRIPTS_DIR, "session_peer.py")], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const waiting = new Map();
+  let nextId = 0;
+  let exited = false;
+  const failAll = (error) => {
+    for (const { reject } of waiting.values()) reject(error);
+    waiting.clear();
+  };
+  child.on("exit", (code, signal) => {
+    exited = true;
+    failAll(new Error(`python session peer exited (${signal ?? code}): ${stderr.slice(-2000)}`));
+  });
+  child.on("error", (err) => failAll(err));
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    const answer = JSON.parse(line);
+    const entry = waiting.get(answer.id);
+    if (!entry) return;
+    waiting.delete(answer.id);
+    if (answer.fatal) entry.reject(new Error(`python session peer: ${answer.fatal}`));
+    else entry.resolve(answer);
+  });
+  return {
+    request(op, fields = {}) {
+      if (exited) return Promise.reject(new Error(`python session peer is not running: ${stderr.slice(-2000)}`));
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        child.stdin.write(`${JSON.stringify({ id, op, ...fields })}\n`);
+      });
+    },
+    close() {
+      if (exited) return Promise.resolve();
+      return new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.stdin.end();
+        setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
+      });
+    },
+  };
+}
+
+/** Base64 helpers for the JSON lines spoken with the Python peers. */
+export const b64 = {
+  encode: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"),
+  decode: (text) => new Uint8Array(Buffer.from(text, "base64")),
+};
