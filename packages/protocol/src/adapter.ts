@@ -19,7 +19,9 @@ const cpLength = (s: string): number => {
 };
 const cpSlice = (s: string, start: number, end?: number): string => Array.from(s).slice(start, end).join("");
 
-// Python's str.splitlines(keepends=True) boundaries.
+// Python's str.splitlines(keepends=True) boundaries, which include the
+// file/group/record separators.
+// eslint-disable-next-line no-control-regex
 const LINE = /[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*(?:\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]|$)/gu;
 function splitLinesKeepEnds(code: string): string[] {
   const lines: string[] = [];
@@ -50,6 +52,30 @@ export function extractOnameV4(code: string, cursorPos: number): string {
   line = line.replace(/\([^(]*$/u, "");
   const matches = line.match(/[a-z_][0-9a-z._]*/giu);
   return matches ? (matches[matches.length - 1] ?? "") : "";
+}
+
+// json.dumps with Python's defaults (", " and ": " separators, non-ASCII
+// escaped), so a v4 peer sees the text Python's adapter would give it.
+function pythonJsonDumps(value: unknown): string {
+  const ascii = (text: string): string =>
+    text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const walk = (v: unknown): string | undefined => {
+    if (Array.isArray(v)) return `[${v.map((item) => walk(item) ?? "null").join(", ")}]`;
+    if (isObj(v)) {
+      if (typeof v["toJSON"] === "function") return walk((v["toJSON"] as () => unknown)());
+      const items: string[] = [];
+      for (const [key, item] of Object.entries(v)) {
+        const text = walk(item);
+        if (text !== undefined) items.push(`${ascii(JSON.stringify(key))}: ${text}`);
+      }
+      return `{${items.join(", ")}}`;
+    }
+    const text = JSON.stringify(v);
+    return text === undefined ? undefined : ascii(text);
+  };
+  const out = walk(value);
+  if (out === undefined) throw new TypeError(`${typeof value} is not JSON serializable`);
+  return out;
 }
 
 function versionList(version: unknown): number[] {
@@ -125,7 +151,7 @@ const toV4: Record<string, Handler> = {
     const data = c["data"];
     if (isObj(data) && "application/json" in data) {
       try {
-        data["application/json"] = JSON.stringify(data["application/json"]);
+        data["application/json"] = pythonJsonDumps(data["application/json"]);
       } catch {
         // Left as it is, as Python does with what it cannot encode.
       }

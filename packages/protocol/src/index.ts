@@ -20,10 +20,17 @@ export {
   type MsgHeaderOptions,
 } from "./header.js";
 export { adapt, codeToLine, extractOnameV4, messageMajorVersion } from "./adapter.js";
-export { isValidMessage, validateMessage } from "./validate.js";
+export { isValidMessage, validateMessage, type ValidateOptions } from "./validate.js";
 export {
   V1_KERNEL_WEBSOCKET_PROTOCOL,
+  deserializeLegacy,
+  deserializeV1,
   deserializeWebSocketMessage,
+  serializeLegacy,
+  serializeV1,
   serializeWebSocketMessage,
+  type OutgoingWebSocketMessage,
+  type WebSocketMessage,
   type WebSocketProtocol,
+  type WireBuffer,
 } from "./websocket.js";

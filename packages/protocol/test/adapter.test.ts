@@ -33,7 +33,7 @@ describe("adapt", () => {
     expect(adapt(v5("stream", { name: "stdout", text: "hi" }), 4).content).toEqual({ name: "stdout", data: "hi" });
     expect(adapt(v4("stream", { name: "stdout", data: "hi" }), 5).content).toEqual({ name: "stdout", text: "hi" });
     expect(adapt(v5("display_data", { data: { "application/json": { a: 1 } }, metadata: {} }), 4).content).toEqual({
-      data: { "application/json": '{"a":1}' },
+      data: { "application/json": '{"a": 1}' },
       metadata: {},
       source: "display",
     });
@@ -61,7 +61,9 @@ describe("adapt", () => {
   it("codeToLine and extractOnameV4 follow IPython 2", () => {
     expect(codeToLine("a\nbc\n", 3)).toEqual(["bc\n", 1]);
     expect(codeToLine("", 3)).toEqual(["", 0]);
-    expect(extractOnameV4("foo(bar(1), baz.qux", 19)).toBe("baz.qux");
+    // Everything after the last open bracket goes, as in IPython 2.
+    expect(extractOnameV4("foo(bar(1), baz.qux", 19)).toBe("foo");
+    expect(extractOnameV4("a.b(c(1)).d", 11)).toBe("a.b.d");
     expect(extractOnameV4("x = np.array(", 13)).toBe("np.array");
   });
 });

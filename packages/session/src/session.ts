@@ -115,6 +115,13 @@ function isDelim(frame: Uint8Array): boolean {
   return true;
 }
 
+const EMPTY_OBJECT: Uint8Array = Buffer.from("{}");
+
+function isEmptyObject(obj: object): boolean {
+  for (const _ in obj) return false;
+  return Object.getPrototypeOf(obj) === Object.prototype;
+}
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -224,10 +231,10 @@ export class Session {
     const content = msg.content as unknown;
     const parts: Uint8Array[] = [
       this.pack(msg.header),
-      this.pack(msg.parent_header ?? {}),
-      this.pack(msg.metadata ?? {}),
+      this.#packObject(msg.parent_header),
+      this.#packObject(msg.metadata),
       content == null
-        ? this.pack({})
+        ? this.#packObject(undefined)
         : content instanceof Uint8Array
           ? content
           : typeof content === "string"
@@ -244,6 +251,13 @@ export class Session {
     const buffers = msg.buffers;
     if (buffers) for (let i = 0; i < buffers.length; i++) frames.push(asView(buffers[i] as BufferLike, i));
     return frames;
+  }
+
+  // Most messages have an empty parent or metadata: with the JSON packer
+  // those are always the same two bytes.
+  #packObject(obj: object | null | undefined): Uint8Array {
+    if (this.pack === jsonPacker && (obj == null || isEmptyObject(obj))) return EMPTY_OBJECT;
+    return this.pack(obj ?? {});
   }
 
   /**
@@ -271,6 +285,7 @@ export class Session {
    */
   deserialize(frames: readonly Uint8Array[], options?: { content?: true }): Message;
   deserialize(frames: readonly Uint8Array[], options: { content: false }): PeekedMessage;
+  deserialize(frames: readonly Uint8Array[], options: { content?: boolean }): Message | PeekedMessage;
   deserialize(frames: readonly Uint8Array[], options: { content?: boolean } = {}): Message | PeekedMessage {
     const withContent = options.content ?? true;
     if (frames.length < MIN_FRAMES) {
@@ -384,6 +399,7 @@ export class Session {
    */
   async recv(socket: ReceiveSocket, options?: { content?: true }): Promise<Received<Message>>;
   async recv(socket: ReceiveSocket, options: { content: false }): Promise<Received<PeekedMessage>>;
+  async recv(socket: ReceiveSocket, options: { content?: boolean }): Promise<Received<Message | PeekedMessage>>;
   async recv(socket: ReceiveSocket, options: { content?: boolean } = {}): Promise<Received<Message | PeekedMessage>> {
     const frames = await socket.receive();
     const [idents, rest] = this.feedIdentities(frames);

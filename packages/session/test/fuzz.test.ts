@@ -73,6 +73,7 @@ describe("deserialize fuzzing", () => {
         frames = [...base];
         const times = 1 + int(3);
         for (let t = 0; t < times; t++) {
+          if (frames.length === 0) frames.push(mutateBytes(new Uint8Array(0)));
           const op = int(4);
           const at = int(frames.length);
           if (op === 0) frames[at] = mutateBytes(frames[at]!);

@@ -29,7 +29,7 @@ const V5 = [
   msg("inspect_request", "5.3", { code: "x = foo(bar(1), np.ar", cursor_pos: 21, detail_level: 1 }),
   msg("inspect_reply", "5.3", { status: "ok", found: true, data: { "text/plain": "doc" }, metadata: {} }),
   msg("stream", "5.3", { name: "stdout", text: "hi\n" }),
-  msg("display_data", "5.3", { data: { "text/plain": "x", "application/json": { a: [1, 2] } }, metadata: {} }),
+  msg("display_data", "5.3", { data: { "text/plain": "x", "application/json": { a: [1, 2.5, null], "é": "🌍", n: { t: true } } }, metadata: {} }),
   msg("execute_result", "5.3", { execution_count: 1, data: { "text/plain": "2" }, metadata: {} }),
   msg("execute_input", "5.3", { code: "1+1", execution_count: 1 }),
   msg("error", "5.3", { ename: "E", evalue: "v", traceback: [] }),
