@@ -15,7 +15,7 @@ import { Session } from "@jupyter-ts/session";
 import { Dealer, Router } from "zeromq";
 
 const key = "demo-key-0b6f2e8c";
-const show = (label, value) => console.log(`${label.padEnd(28)} ${typeof value === "string" ? value : JSON.stringify(value)}`);
+const show = (label, value) => console.log(`${label.padEnd(32)} ${typeof value === "string" ? value : JSON.stringify(value)}`);
 const shortFrame = (f) => {
   const text = Buffer.from(f).toString("utf8");
   return text.length > 72 ? `${text.slice(0, 69)}...` : text;
@@ -34,7 +34,9 @@ show("msg_type", request.header.msg_type);
 show("msg_id", request.header.msg_id);
 const frames = client.serialize(request, { ident: "client-1" });
 console.log("frames (ident, <IDS|MSG>, signature, header, parent, metadata, content, buffers):");
-frames.forEach((f, i) => console.log(`  [${i}] ${shortFrame(f)}`));
+frames.forEach((f, i) =>
+  console.log(`  [${i}] ${i < frames.length - request.buffers.length ? shortFrame(f) : `<${f.byteLength} bytes: ${Buffer.from(f).toString("hex")}>`}`),
+);
 
 console.log("\n== 2. send it over ZeroMQ (DEALER -> ROUTER) and answer ==");
 const router = new Router();
@@ -56,13 +58,16 @@ try {
   show("client got", `${reply.header.msg_type} (parent ${reply.parent_header.msg_id === request.header.msg_id ? "matches" : "DOES NOT MATCH"} the request)`);
 
   console.log("\n== 3. what bad messages get ==");
-  const [, rest] = kernel.feedIdentities(client.serialize(client.msg("kernel_info_request")));
-  kernel.deserialize(rest);
+  const [, seen] = kernel.feedIdentities(client.serialize(client.msg("kernel_info_request")));
+  kernel.deserialize(seen);
+  const [, fresh] = kernel.feedIdentities(client.serialize(client.msg("execute_request", { content: request.content })));
+  const otherKey = new Session({ key: "not-the-key" });
   for (const [label, bad] of [
-    ["replayed", rest],
-    ["tampered", [rest[0], rest[1], rest[2], rest[3], Buffer.from('{"code":"import os"}')]],
-    ["unsigned", [new Uint8Array(0), ...rest.slice(1)]],
-    ["too few frames", rest.slice(0, 3)],
+    ["replayed", seen],
+    ["tampered (code changed)", [...fresh.slice(0, 4), Buffer.from('{"code":"import os; os.remove(\'x\')"}')]],
+    ["signed with another key", otherKey.feedIdentities(otherKey.serialize(otherKey.msg("kernel_info_request")))[1]],
+    ["unsigned", [new Uint8Array(0), ...fresh.slice(1)]],
+    ["too few frames", fresh.slice(0, 3)],
   ]) {
     try {
       kernel.deserialize(bad);
