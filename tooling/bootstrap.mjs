@@ -5,7 +5,7 @@
 // pnpm goes into .cache/pnpm inside the checkout when it is not on PATH.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -34,6 +34,8 @@ function findPnpm() {
 }
 
 const pnpm = findPnpm();
+// turbo looks pnpm up on PATH: put the local copy there for every child.
+if (pnpm !== "pnpm") process.env.PATH = `${dirname(pnpm)}${delimiter}${process.env.PATH ?? ""}`;
 const installArgs = ["install", process.env.CI ? "--frozen-lockfile" : "--prefer-offline"];
 if (run(pnpm, installArgs) !== 0) process.exit(1);
 
