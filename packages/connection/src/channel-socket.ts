@@ -1,0 +1,68 @@
+import { Dealer, Request, Subscriber } from "zeromq";
+import type { Channel, Transport } from "./connection-info.js";
+import { InvalidPortNumberError } from "./errors.js";
+
+/** The zeromq socket a client uses on each channel (Python's `channel_socket_types`). */
+export interface ChannelSockets {
+  shell: Dealer;
+  iopub: Subscriber;
+  stdin: Dealer;
+  hb: Request;
+  control: Dealer;
+}
+
+/** Options of the `connect*` methods. */
+export interface ConnectOptions {
+  /** The socket's routing id (ZMQ identity). */
+  identity?: string | Uint8Array;
+}
+
+/** Where a channel's socket is: `tcp://ip:port`, or `ipc://ip-port` for ipc (Python's `_make_url`). */
+export function channelUrl(transport: Transport, ip: string, channel: Channel, port: number): string {
+  if (!Number.isInteger(port) || port <= 0) {
+    throw new InvalidPortNumberError(
+      channel,
+      `the ${channel} port is ${JSON.stringify(port)}: there is nothing to connect to; write or load a connection file first`,
+    );
+  }
+  if (transport === "ipc") return `ipc://${ip}-${port}`;
+  // zeromq wants IPv6 addresses in brackets.
+  return ip.includes(":") && !ip.startsWith("[") ? `tcp://[${ip}]:${port}` : `tcp://${ip}:${port}`;
+}
+
+/**
+ * A socket of the channel's type connected to `url`, with `linger` 1000 ms
+ * (as Python: closing never hangs for long) and, for iopub, subscribed to
+ * everything. The caller owns it: `close()` it when done.
+ */
+export function connectChannel<C extends Channel>(channel: C, url: string, options: ConnectOptions = {}): ChannelSockets[C] {
+  const { identity } = options;
+  // zeromq types routingId as a string; its setter also takes bytes.
+  const routingId = (identity === undefined || identity.length === 0
+    ? undefined
+    : typeof identity === "string"
+      ? identity
+      : Buffer.from(identity.buffer, identity.byteOffset, identity.byteLength)) as string | undefined;
+  const withId = routingId === undefined ? { linger: 1000 } : { linger: 1000, routingId };
+  let socket: Dealer | Subscriber | Request;
+  switch (channel) {
+    case "iopub": {
+      const sub = new Subscriber({ linger: 1000 });
+      sub.subscribe();
+      socket = sub;
+      break;
+    }
+    case "hb":
+      socket = new Request(withId);
+      break;
+    default:
+      socket = new Dealer(withId);
+  }
+  try {
+    socket.connect(url);
+  } catch (error) {
+    socket.close();
+    throw error;
+  }
+  return socket as ChannelSockets[C];
+}
