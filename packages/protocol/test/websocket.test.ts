@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "@jupyter-ts/testing";
 import { WireFormatError } from "../src/errors.js";
 import type { Channel, MessageHeader } from "../src/messages.js";
 import {
@@ -623,18 +624,6 @@ describe("serializing bad messages throws WireFormatError", () => {
 // Fuzz: random and mutated payloads only ever parse or throw WireFormatError.
 // ---------------------------------------------------------------------------
 
-/** A small deterministic PRNG (mulberry32), so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function flip(bytes: Uint8Array, index: number, bit: number): void {
   bytes[index] = (bytes[index] ?? 0) ^ (1 << bit);
 }
@@ -696,7 +685,7 @@ function checkParseOrWireError(input: string | Uint8Array, protocol: WebSocketPr
 
 describe("fuzz", () => {
   it.each(PROTOCOLS)("random and mutated payloads (protocol %j)", (protocol) => {
-    const rand = prng(protocol === "" ? 0xc0ffee : 0xbeef);
+    const rand = seededRandom(protocol === "" ? 0xc0ffee : 0xbeef);
     const int = (n: number): number => Math.floor(rand() * n);
     const seeds = [
       message(),

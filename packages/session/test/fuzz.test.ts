@@ -3,25 +3,15 @@
 // escapes (no TypeError, RangeError or SyntaxError from deep inside).
 import { ProtocolError } from "@jupyter-ts/protocol";
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "@jupyter-ts/testing";
 import { Session } from "../src/index.js";
-
-// A small deterministic PRNG so that a failure can be replayed from its seed.
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SNIPPETS = ["{", "}", "[", "]", '"', ":", ",", "null", "true", "1e309", "-0", '"msg_id"', '"msg_type"', "\\u0000", "\\ud800", "\xff", "\xc3", "<IDS|MSG>", "{}", "[]", '"5.3"', '"version"'];
 
 describe("deserialize fuzzing", () => {
   it("100,000 random and mutated frame sets parse or throw our errors", () => {
-    const rand = rng(20261121);
+    // Seeded, so that a failure can be replayed.
+    const rand = seededRandom(20261121);
     const int = (n: number) => Math.floor(rand() * n);
     const keyed = new Session({ key: "fuzz-key", digestHistorySize: 1000 });
     const open = new Session({ key: "", digestHistorySize: 1000 });

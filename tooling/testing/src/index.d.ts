@@ -27,3 +27,6 @@ export declare const b64: {
   encode(bytes: Uint8Array): string;
   decode(text: string): Uint8Array;
 };
+
+/** A deterministic PRNG in [0, 1) for fuzz tests. */
+export declare function seededRandom(seed: number): () => number;

@@ -139,3 +139,18 @@ export const b64 = {
   encode: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"),
   decode: (text) => new Uint8Array(Buffer.from(text, "base64")),
 };
+
+/**
+ * A small deterministic PRNG (mulberry32) for fuzz tests: the same seed gives
+ * the same sequence, so a failure can be replayed.
+ */
+export function seededRandom(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
