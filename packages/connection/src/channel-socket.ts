@@ -33,7 +33,7 @@ export function channelUrl(transport: Transport, ip: string, channel: Channel, p
 /**
  * A socket of the channel's type connected to `url`, with `linger` 1000 ms
  * (as Python: closing never hangs for long) and, for iopub, subscribed to
- * everything. The caller owns it: `close()` it when done.
+ * everything with no receive high-water mark (nothing is dropped silently). The caller owns it: `close()` it when done.
  */
 export function connectChannel<C extends Channel>(channel: C, url: string, options: ConnectOptions = {}): ChannelSockets[C] {
   const { identity } = options;
@@ -47,7 +47,10 @@ export function connectChannel<C extends Channel>(channel: C, url: string, optio
   let socket: Dealer | Subscriber | Request;
   switch (channel) {
     case "iopub": {
-      const sub = new Subscriber({ linger: 1000 });
+      // No receive high-water mark: zeromq drops what overflows it without a
+      // word, and output must never vanish (Python's default of 1000 loses
+      // messages under bursts). The reader drains the socket continuously.
+      const sub = new Subscriber({ linger: 1000, receiveHighWaterMark: 0 });
       sub.subscribe();
       socket = sub;
       break;

@@ -6,6 +6,7 @@ import { argv, exit } from "node:process";
 
 const suites = {
   session: () => import("./suites/session.mjs"),
+  client: () => import("./suites/client.mjs"),
 };
 
 const [name, ...flags] = argv.slice(2);

@@ -1,0 +1,87 @@
+// kc.comms against a real ipykernel: comms opened from either side.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { JupyterMessage } from "@jupyter-ts/protocol";
+import type { KernelClient } from "../../src/index.js";
+import { ipykernelPython, startKernel, type TestKernel } from "../helpers.js";
+
+const ECHO_TARGET = `
+def _echo(comm, open_msg):
+    @comm.on_msg
+    def _reply(msg):
+        comm.send({"echo": msg["content"]["data"]})
+    comm.send({"opened": open_msg["content"]["data"]})
+get_ipython().kernel.comm_manager.register_target("echo_target", _echo)
+`;
+
+describe.skipIf(!ipykernelPython)("kc.comms against ipykernel", () => {
+  let kernel: TestKernel;
+  let kc: KernelClient;
+
+  beforeAll(async () => {
+    kernel = await startKernel();
+    kc = kernel.client();
+    await kc.startChannels();
+    await kc.waitForReady({ timeout: 60_000 });
+  }, 90_000);
+
+  afterAll(async () => {
+    await kc?.stopChannels();
+    await kernel?.stop();
+  });
+
+  it("a comm opened here reaches the kernel's target and gets its messages back", async () => {
+    const setup = await kc.execute(ECHO_TARGET, { reply: true, timeout: 10_000 });
+    expect(setup.content.status).toBe("ok");
+    const received: Array<Record<string, unknown>> = [];
+    let notify: () => void = () => undefined;
+    const comm = kc.comms.createComm("echo_target", { data: { hi: "😀" } });
+    comm.onMsg((msg) => {
+      received.push(msg.content.data);
+      notify();
+    });
+    const until = (n: number) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`only ${received.length} comm messages: ${JSON.stringify(received)}`)), 10_000);
+        notify = () => {
+          if (received.length >= n) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        notify();
+      });
+    await until(1);
+    expect(received[0]).toEqual({ opened: { hi: "😀" } });
+    comm.send({ x: 1 });
+    await until(2);
+    expect(received[1]).toEqual({ echo: { x: 1 } });
+
+    const info = await kc.commInfo({ targetName: "echo_target", reply: true, timeout: 10_000 });
+    expect(info.content).toMatchObject({ status: "ok", comms: { [comm.commId]: { target_name: "echo_target" } } });
+    comm.close();
+    // The comm messages went to kc.comms, not to the iopub pull queue (the
+    // kernel's busy/idle for our comm_open and comm_msg are there).
+    const queued: string[] = [];
+    for (;;) {
+      const msg = await kc.getIopubMsg({ timeout: 200 }).catch(() => undefined);
+      if (!msg) break;
+      queued.push(msg.msg_type);
+    }
+    expect(queued).toContain("status");
+    expect(queued.filter((t) => t.startsWith("comm_"))).toEqual([]);
+  });
+
+  it("a comm the kernel opens reaches the target registered here", async () => {
+    const opened = new Promise<{ data: unknown; first: unknown }>((resolve) => {
+      kc.comms.registerTarget("client_target", (comm, openMsg: JupyterMessage<"comm_open">) => {
+        comm.onMsg((msg) => resolve({ data: openMsg.content.data, first: msg.content.data }));
+      });
+    });
+    const reply = await kc.execute(
+      "from ipykernel.comm import Comm\nc = Comm(target_name='client_target', data={'hello': 1})\nc.send({'n': 2})",
+      { reply: true, timeout: 10_000 },
+    );
+    expect(reply.content.status).toBe("ok");
+    expect(await opened).toEqual({ data: { hello: 1 }, first: { n: 2 } });
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * The browser-safety proof: bundle `src/index.ts` for the browser with
+ * esbuild; no Node built-in may be pulled in, directly or through a
+ * dependency. Then run the bundle with no Node globals in sight.
+ */
+import { builtinModules } from "node:module";
+import { fileURLToPath } from "node:url";
+import { runInNewContext } from "node:vm";
+import { build, type Plugin } from "esbuild";
+import { describe, expect, it } from "vitest";
+
+const ENTRY = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+
+interface BuiltinImport {
+  path: string;
+  importer: string;
+}
+
+/** Records (and externalizes, so the build goes on) every import of a Node built-in. */
+function builtinGuard(found: BuiltinImport[]): Plugin {
+  return {
+    name: "no-node-builtins",
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        const root = args.path.startsWith("node:") ? args.path : args.path.split("/")[0] ?? args.path;
+        if (args.path.startsWith("node:") || BUILTINS.has(args.path) || BUILTINS.has(root)) {
+          found.push({ path: args.path, importer: args.importer });
+          return { path: args.path, external: true };
+        }
+        return undefined;
+      });
+    },
+  };
+}
+
+async function bundle(
+  entry: { entryPoints: string[] } | { stdin: { contents: string; resolveDir: string } } = { entryPoints: [ENTRY] },
+): Promise<{ code: string; builtins: BuiltinImport[] }> {
+  const builtins: BuiltinImport[] = [];
+  const result = await build({
+    ...entry,
+    bundle: true,
+    platform: "browser",
+    format: "iife",
+    globalName: "JupyterComm",
+    target: "es2022",
+    write: false,
+    logLevel: "silent",
+    conditions: ["@jupyter-ts/source"],
+    plugins: [builtinGuard(builtins)],
+  });
+  expect(result.errors).toEqual([]);
+  return { code: result.outputFiles[0]?.text ?? "", builtins };
+}
+
+describe("browser safety", () => {
+  it("bundles for the browser with no Node built-ins", async () => {
+    const { code, builtins } = await bundle();
+    expect(builtins, `Node built-ins reached from src/index.ts: ${JSON.stringify(builtins)}`).toEqual([]);
+    expect(code.length).toBeGreaterThan(1000);
+    expect(code).not.toMatch(/\brequire\(["']/);
+    expect(code).not.toMatch(/\bBuffer\b/);
+  });
+
+  it("the built-in guard itself notices node: and bare built-in imports", async () => {
+    const { builtins } = await bundle({
+      stdin: { contents: 'import "node:fs"; import "path"; import "fs/promises";', resolveDir: fileURLToPath(new URL(".", import.meta.url)) },
+    });
+    expect(builtins.map((b) => b.path)).toEqual(["node:fs", "path", "fs/promises"]);
+  });
+
+  it("runs in a context without process, Buffer or require: two managers back to back", async () => {
+    const { code } = await bundle();
+    const script = `${code}
+      var C = JupyterComm;
+      var out = { hasProcess: typeof process !== "undefined", hasBuffer: typeof Buffer !== "undefined", hasRequire: typeof require !== "undefined" };
+      var seq = 0;
+      function wire(deliver) {
+        return { send: function (type, content, options) {
+          var msg = { header: { msg_id: "m" + (++seq), msg_type: type, username: "u", session: "s", date: "", version: "5.5" },
+                      parent_header: {}, metadata: (options && options.metadata) || {}, content: content, buffers: (options && options.buffers) || [] };
+          deliver(msg);
+        } };
+      }
+      var kernel, client;
+      var logs = [];
+      var logger = { error: function (m) { logs.push(m); }, warn: function (m) { logs.push(m); } };
+      kernel = new C.CommManager(wire(function (m) { client.handleMessage(m); }), { logger: logger });
+      client = new C.CommManager(wire(function (m) { kernel.handleMessage(m); }), { logger: logger });
+      var got = [];
+      kernel.registerTarget("echo", function (comm) { comm.onMsg(function (m) { comm.send(m.content.data, { buffers: m.buffers }); }); });
+      var bytes = new Uint8Array([1, 2, 3, 4, 5]).subarray(1, 4);
+      var comm = client.createComm("echo");
+      comm.onMsg(function (m) { got.push({ data: m.content.data, same: m.buffers[0] === bytes }); });
+      comm.send({ x: 1 }, { buffers: [bytes] });
+      comm.close();
+      try { comm.send({}); } catch (e) { out.closedError = { name: e.name, code: e.code }; }
+      out.got = got;
+      out.logs = logs;
+      out.left = [client.comms.size, kernel.comms.size];
+      out.exports = Object.keys(C).sort();
+      out;
+    `;
+    // What a browser page has: Web Crypto (uuid needs getRandomValues), timers, console.
+    const context = { Uint8Array, Promise, setTimeout, console, crypto: globalThis.crypto };
+    const out = runInNewContext(script, context) as Record<string, unknown>;
+    expect(out).toEqual({
+      hasProcess: false,
+      hasBuffer: false,
+      hasRequire: false,
+      got: [{ data: { x: 1 }, same: true }],
+      closedError: { name: "CommClosedError", code: "ERR_COMM_CLOSED" },
+      logs: [],
+      left: [0, 0],
+      exports: ["Comm", "CommClosedError", "CommError", "CommManager"],
+    });
+  });
+});
