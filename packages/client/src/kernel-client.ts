@@ -1,4 +1,4 @@
-import type { Dealer, Subscriber } from "zeromq";
+import { capability, type Dealer, type Subscriber } from "zeromq";
 import { CommManager, type CommMessageType, type CommSendOptions } from "@jupyter-ts/comm";
 import { ConnectionFileMixin, type ConnectionInfo } from "@jupyter-ts/connection";
 import type {
@@ -146,6 +146,12 @@ export interface KernelClientEvents extends Record<string, unknown[]> {
   status: [state: ExecutionState | "dead", msg: Message | undefined];
   /** The heartbeat declared the kernel dead; pending requests were rejected with this error. */
   dead: [error: KernelDiedError];
+  /**
+   * A message hook: every message that passed signature and format checks,
+   * on any channel, before it is routed. Observe only: routing goes on
+   * whatever the hook does, and a hook that throws is logged.
+   */
+  message: [channel: "shell" | "control" | "iopub" | "stdin", msg: Message];
 }
 
 type Sockets = { shell?: Dealer; control?: Dealer; stdin?: Dealer; iopub?: Subscriber };
@@ -194,6 +200,7 @@ export class KernelClient extends Emitter<KernelClientEvents> {
   #state: ExecutionState | "dead" = "starting";
   #dead = false;
   #iopubSeen = false;
+  #stdinConnected: Promise<void> | undefined;
   #iopubListeners = new Set<() => void>();
   /** Requests of our own (waitForReady's extra kernel_info) whose replies and output nobody wants. */
   #ignored = new Set<string>();
@@ -286,7 +293,15 @@ export class KernelClient extends Emitter<KernelClientEvents> {
     const conn = this.connection;
     if (want.shell && !this.#sockets.shell) this.#startLoop("shell", (this.#sockets.shell = conn.connectShell()));
     if (want.iopub && !this.#sockets.iopub) this.#startLoop("iopub", (this.#sockets.iopub = conn.connectIopub()));
-    if (want.stdin && !this.#sockets.stdin) this.#startLoop("stdin", (this.#sockets.stdin = conn.connectStdin()));
+    if (want.stdin && !this.#sockets.stdin) {
+      const stdin = (this.#sockets.stdin = conn.connectStdin());
+      // The kernel's stdin ROUTER drops an input_request for a peer whose
+      // handshake has not finished: waitForReady waits for it (see there).
+      this.#stdinConnected = new Promise<void>((resolve) => {
+        stdin.events.on(capability.draft ? "handshake" : "connect", () => resolve());
+      });
+      this.#startLoop("stdin", stdin);
+    }
     if (want.control && !this.#sockets.control) this.#startLoop("control", (this.#sockets.control = conn.connectControl()));
     if (want.hb && !this.#hb) {
       const hb = new HeartbeatChannel(() => conn.connectHb(), this.#hbOptions);
@@ -307,6 +322,7 @@ export class KernelClient extends Emitter<KernelClientEvents> {
   async stopChannels(): Promise<void> {
     const sockets = this.#sockets;
     this.#sockets = {};
+    this.#stdinConnected = undefined;
     for (const socket of Object.values(sockets)) socket.close();
     const hb = this.#hb;
     this.#hb = undefined;
@@ -346,6 +362,11 @@ export class KernelClient extends Emitter<KernelClientEvents> {
         this.rejectedMessages++;
         this.#logger.warn(`jupyter-ts client: rejected a message on ${channel}: ${(error as Error).message}`);
         continue;
+      }
+      try {
+        this.emit("message", channel, msg);
+      } catch (error) {
+        this.#logger.warn(`jupyter-ts client: a message hook threw on a ${msg.msg_type} message on ${channel}`, error);
       }
       try {
         this.#route(channel, msg);
@@ -680,6 +701,20 @@ export class KernelClient extends Emitter<KernelClientEvents> {
       for (const h of handles) {
         this.#ignored.add(h.msgId);
         (h as PendingRequest).fail(new KernelTimeoutError(0, "superseded kernel_info_request"));
+      }
+    }
+    // Nothing on stdin answers a request, so readiness there is the socket's
+    // own handshake: an input_request sent before it would be lost.
+    if (this.#stdinConnected) {
+      const left = Math.max(0, deadline - Date.now());
+      let stdinTimer: ReturnType<typeof setTimeout> | undefined;
+      const connected = await Promise.race([
+        this.#stdinConnected.then(() => true),
+        new Promise<false>((resolve) => (stdinTimer = setTimeout(() => resolve(false), left))),
+      ]);
+      clearTimeout(stdinTimer);
+      if (!connected) {
+        throw new KernelTimeoutError(timeout, `the kernel answered on shell and iopub but its stdin channel (${this.connection.makeUrl("stdin")}) did not connect within ${timeout} ms`);
       }
     }
     this.#queues.iopub.drain();

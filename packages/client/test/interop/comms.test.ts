@@ -84,4 +84,71 @@ describe.skipIf(!ipykernelPython)("kc.comms against ipykernel", () => {
     expect(reply.content.status).toBe("ok");
     expect(await opened).toEqual({ data: { hello: 1 }, first: { n: 2 } });
   });
+  it("buffers travel both ways, and either side can close", async () => {
+    const setup = await kc.execute(
+      [
+        "_closed = []",
+        "def _bufs(comm, open_msg):",
+        "    @comm.on_msg",
+        "    def _reply(msg):",
+        "        if msg['content']['data'].get('close'):",
+        "            comm.close({'bye': True})",
+        "        else:",
+        "            comm.send({'sizes': [len(b) for b in msg['buffers']]}, buffers=[bytes(b)[::-1] for b in msg['buffers']])",
+        "    @comm.on_close",
+        "    def _gone(msg):",
+        "        _closed.append(msg['content']['comm_id'])",
+        "get_ipython().kernel.comm_manager.register_target('buffer_target', _bufs)",
+      ].join("\n"),
+      { reply: true, timeout: 10_000 },
+    );
+    expect(setup.content.status).toBe("ok");
+    const next = (comm: ReturnType<typeof kc.comms.createComm>) =>
+      new Promise<JupyterMessage<"comm_msg">>((resolve) => {
+        const off = comm.onMsg((msg) => {
+          off();
+          resolve(msg);
+        });
+      });
+
+    // Buffers out and back: a view into a bigger buffer keeps exactly its bytes.
+    const first = kc.comms.createComm("buffer_target");
+    const pool = new Uint8Array(64).map((_, i) => i);
+    const answer = next(first);
+    first.send({ go: 1 }, { buffers: [pool.subarray(10, 14), new Uint8Array([255])] });
+    const msg = await answer;
+    expect(msg.content.data).toEqual({ sizes: [4, 1] });
+    expect(msg.buffers?.map((b) => [...b])).toEqual([[13, 12, 11, 10], [255]]);
+
+    // Closed from here: the kernel's on_close runs.
+    first.close();
+    const closedHere = await kc.execute("print(_closed)", { handle: true, timeout: 10_000 });
+    let printed = "";
+    for await (const out of closedHere) if (out.msg_type === "stream") printed += (out.content as { text: string }).text;
+    expect(printed).toContain(first.commId);
+
+    // Closed by the kernel: onClose fires here with its data, and the comm is gone.
+    const second = kc.comms.createComm("buffer_target");
+    const closedThere = new Promise<unknown>((resolve) => second.onClose((m) => resolve(m?.content.data)));
+    second.send({ close: true });
+    expect(await closedThere).toEqual({ bye: true });
+    expect(second.isClosed).toBe(true);
+    expect(kc.comms.getComm(second.commId)).toBeUndefined();
+  });
+
+  it("message hooks see every message, and a throwing hook breaks nothing", async () => {
+    const seen: string[] = [];
+    const off = kc.on("message", (channel, msg) => seen.push(`${channel}:${msg.msg_type}`));
+    const offBad = kc.on("message", () => {
+      throw new Error("hook failure");
+    });
+    try {
+      const reply = await kc.kernelInfo({ reply: true, timeout: 10_000 });
+      expect(reply.msg_type).toBe("kernel_info_reply");
+      expect(seen).toContain("shell:kernel_info_reply");
+    } finally {
+      off();
+      offBad();
+    }
+  });
 });

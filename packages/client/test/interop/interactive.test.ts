@@ -72,7 +72,9 @@ describe.skipIf(!ipykernelPython)("executeInteractive, stdin and interrupt again
 
   it("interrupt() stops time.sleep(30): the reply is a KeyboardInterrupt error", async () => {
     const started = Date.now();
-    const h = kc.execute("import time; time.sleep(30)", { handle: true, timeout: 20_000 });
+    // stopOnError false: the KeyboardInterrupt must not make ipykernel abort
+    // the next test's requests that arrive right after it.
+    const h = kc.execute("import time; time.sleep(30)", { handle: true, timeout: 20_000, stopOnError: false });
     // Interrupt once the code runs (the kernel said busy for it).
     for await (const msg of h) {
       if (msg.msg_type === "execute_input") break;
