@@ -3,55 +3,18 @@
  * esbuild; no Node built-in may be pulled in, directly or through a
  * dependency. Then run the bundle with no Node globals in sight.
  */
-import { builtinModules } from "node:module";
 import { fileURLToPath } from "node:url";
 import { runInNewContext } from "node:vm";
-import { build, type Plugin } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { bundleForBrowser, type BuiltinImport } from "@jupyter-ts/testing";
 
 const ENTRY = fileURLToPath(new URL("../src/index.ts", import.meta.url));
-const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
-
-interface BuiltinImport {
-  path: string;
-  importer: string;
-}
-
-/** Records (and externalizes, so the build goes on) every import of a Node built-in. */
-function builtinGuard(found: BuiltinImport[]): Plugin {
-  return {
-    name: "no-node-builtins",
-    setup(b) {
-      b.onResolve({ filter: /.*/ }, (args) => {
-        const root = args.path.startsWith("node:") ? args.path : args.path.split("/")[0] ?? args.path;
-        if (args.path.startsWith("node:") || BUILTINS.has(args.path) || BUILTINS.has(root)) {
-          found.push({ path: args.path, importer: args.importer });
-          return { path: args.path, external: true };
-        }
-        return undefined;
-      });
-    },
-  };
-}
-
 async function bundle(
   entry: { entryPoints: string[] } | { stdin: { contents: string; resolveDir: string } } = { entryPoints: [ENTRY] },
 ): Promise<{ code: string; builtins: BuiltinImport[] }> {
-  const builtins: BuiltinImport[] = [];
-  const result = await build({
-    ...entry,
-    bundle: true,
-    platform: "browser",
-    format: "iife",
-    globalName: "JupyterComm",
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-    conditions: ["@jupyter-ts/source"],
-    plugins: [builtinGuard(builtins)],
-  });
+  const result = await bundleForBrowser("stdin" in entry ? entry.stdin : (entry.entryPoints[0] as string), { globalName: "JupyterComm" });
   expect(result.errors).toEqual([]);
-  return { code: result.outputFiles[0]?.text ?? "", builtins };
+  return result;
 }
 
 describe("browser safety", () => {

@@ -6,12 +6,11 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { build, type Plugin } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
+import { bundleForBrowser, type BuiltinImport } from "@jupyter-ts/testing";
 import { V1_KERNEL_WEBSOCKET_PROTOCOL, serializeWebSocketMessage, type OutgoingWebSocketMessage } from "../src/websocket.js";
 
 const ENTRY = fileURLToPath(new URL("../src/index.ts", import.meta.url));
@@ -25,49 +24,12 @@ if (!HAS_CHROMIUM && !IN_CI) {
   console.warn(`[browser.test] ${CHROMIUM} not found: skipping the headless Chromium run; ${INSTALL_HINT}.`);
 }
 
-const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
-
-interface BuiltinImport {
-  path: string;
-  importer: string;
-}
-
-/** Records (and externalizes, so the build goes on) every import of a Node built-in. */
-function builtinGuard(found: BuiltinImport[]): Plugin {
-  return {
-    name: "no-node-builtins",
-    setup(b) {
-      b.onResolve({ filter: /.*/ }, (args) => {
-        const root = args.path.startsWith("node:") ? args.path : args.path.split("/")[0] ?? args.path;
-        if (args.path.startsWith("node:") || BUILTINS.has(args.path) || BUILTINS.has(root)) {
-          found.push({ path: args.path, importer: args.importer });
-          return { path: args.path, external: true };
-        }
-        return undefined;
-      });
-    },
-  };
-}
-
 async function bundle(
   entry: { entryPoints: string[] } | { stdin: { contents: string; resolveDir: string } } = { entryPoints: [ENTRY] },
 ): Promise<{ code: string; builtins: BuiltinImport[] }> {
-  const builtins: BuiltinImport[] = [];
-  const result = await build({
-    ...entry,
-    bundle: true,
-    platform: "browser",
-    format: "iife",
-    globalName: "JupyterProtocol",
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-    conditions: ["@jupyter-ts/source"],
-    plugins: [builtinGuard(builtins)],
-  });
+  const result = await bundleForBrowser("stdin" in entry ? entry.stdin : (entry.entryPoints[0] as string), { globalName: "JupyterProtocol" });
   expect(result.errors).toEqual([]);
-  const code = result.outputFiles[0]?.text ?? "";
-  return { code, builtins };
+  return result;
 }
 
 /** The script the page runs against `window.JupyterProtocol`; it writes its findings into #result. */

@@ -30,3 +30,13 @@ export declare const b64: {
 
 /** A deterministic PRNG in [0, 1) for fuzz tests. */
 export declare function seededRandom(seed: number): () => number;
+
+export interface BuiltinImport {
+  path: string;
+  importer: string;
+}
+/** Bundles for the browser and lists the Node built-ins reached. */
+export declare function bundleForBrowser(
+  entry: string | { contents: string; resolveDir: string },
+  options?: { globalName?: string },
+): Promise<{ code: string; builtins: BuiltinImport[]; errors: unknown[] }>;

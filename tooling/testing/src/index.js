@@ -4,8 +4,10 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { builtinModules } from "node:module";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -153,4 +155,42 @@ export function seededRandom(seed) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+
+/**
+ * Bundles an entry (or stdin contents) for the browser with esbuild and
+ * records every Node built-in it reaches, directly or through a dependency:
+ * the browser-safety check of the browser-safe packages. Built-ins are made
+ * external so the build goes on and the test can list them all.
+ */
+export async function bundleForBrowser(entry, { globalName = "Bundle" } = {}) {
+  const builtins = [];
+  const guard = {
+    name: "no-node-builtins",
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        const root = args.path.startsWith("node:") ? args.path : (args.path.split("/")[0] ?? args.path);
+        if (args.path.startsWith("node:") || BUILTINS.has(args.path) || BUILTINS.has(root)) {
+          builtins.push({ path: args.path, importer: args.importer });
+          return { path: args.path, external: true };
+        }
+        return undefined;
+      });
+    },
+  };
+  const result = await build({
+    ...(typeof entry === "string" ? { entryPoints: [entry] } : { stdin: entry }),
+    bundle: true,
+    platform: "browser",
+    format: "iife",
+    globalName,
+    target: "es2022",
+    write: false,
+    logLevel: "silent",
+    conditions: ["@jupyter-ts/source"],
+    plugins: [guard],
+  });
+  return { code: result.outputFiles[0]?.text ?? "", builtins, errors: result.errors };
 }
