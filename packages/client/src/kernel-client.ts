@@ -125,19 +125,13 @@ export interface ShutdownOptions extends RequestOptions {
 }
 
 /** Options of {@link KernelClient.executeInteractive}. */
-export interface ExecuteInteractiveOptions {
+export interface ExecuteInteractiveOptions extends Omit<ExecuteOptions, "reply" | "handle" | "timeout"> {
   /** Called with each iopub message of the request; default {@link defaultOutputHook}. */
   outputHook?: OutputHook;
   /** Answers `input_request`s; default {@link defaultStdinHook} (the terminal). */
   stdinHook?: StdinHook;
   /** Overall limit in ms; KernelTimeoutError after it; default none. */
   timeout?: number;
-  silent?: boolean;
-  storeHistory?: boolean;
-  userExpressions?: Record<string, string>;
-  allowStdin?: boolean;
-  stopOnError?: boolean;
-  subshellId?: string;
 }
 
 /** Events of {@link KernelClient}. */

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 // Starts a real ipykernel on a connection file that we wrote, and stops it.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -69,6 +70,37 @@ export async function startKernel(): Promise<TestKernel> {
       if (child.exitCode === null && child.signalCode === null) throw new Error(`ipykernel ${child.pid} did not exit`);
       await rm(dir, { recursive: true, force: true });
       if (existsSync(fname)) throw new Error(`${fname} was not removed`);
+    },
+  };
+}
+
+/**
+ * One ipykernel and a ready client for a whole describe block: started in
+ * beforeAll, stopped (and checked gone) in afterAll. Read `.kc` / `.kernel`
+ * inside tests.
+ */
+export function useKernelClient(): { readonly kernel: TestKernel; readonly kc: KernelClient } {
+  const state: { kernel?: TestKernel; kc?: KernelClient } = {};
+  beforeAll(async () => {
+    state.kernel = await startKernel();
+    state.kc = state.kernel.client();
+    await state.kc.startChannels();
+    await state.kc.waitForReady({ timeout: 60_000 }).catch((error: Error) => {
+      throw new Error(`${error.message}\nkernel stderr: ${state.kernel?.stderr().slice(-2000)}`);
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await state.kc?.stopChannels();
+    await state.kernel?.stop();
+  });
+  return {
+    get kernel() {
+      if (!state.kernel) throw new Error("the kernel is started in beforeAll; use it inside tests");
+      return state.kernel;
+    },
+    get kc() {
+      if (!state.kc) throw new Error("the client is started in beforeAll; use it inside tests");
+      return state.kc;
     },
   };
 }

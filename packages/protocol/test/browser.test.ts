@@ -24,10 +24,8 @@ if (!HAS_CHROMIUM && !IN_CI) {
   console.warn(`[browser.test] ${CHROMIUM} not found: skipping the headless Chromium run; ${INSTALL_HINT}.`);
 }
 
-async function bundle(
-  entry: { entryPoints: string[] } | { stdin: { contents: string; resolveDir: string } } = { entryPoints: [ENTRY] },
-): Promise<{ code: string; builtins: BuiltinImport[] }> {
-  const result = await bundleForBrowser("stdin" in entry ? entry.stdin : (entry.entryPoints[0] as string), { globalName: "JupyterProtocol" });
+async function bundle(entry: string | { contents: string; resolveDir: string } = ENTRY): Promise<{ code: string; builtins: BuiltinImport[] }> {
+  const result = await bundleForBrowser(entry, { globalName: "JupyterProtocol" });
   expect(result.errors).toEqual([]);
   return result;
 }
@@ -163,9 +161,7 @@ describe("browser safety", () => {
   });
 
   it("the built-in guard itself notices node: and bare built-in imports", async () => {
-    const { builtins } = await bundle({
-      stdin: { contents: 'import "node:fs"; import "path"; import "fs/promises";', resolveDir: fileURLToPath(new URL(".", import.meta.url)) },
-    });
+    const { builtins } = await bundle({ contents: 'import "node:fs"; import "path"; import "fs/promises";', resolveDir: fileURLToPath(new URL(".", import.meta.url)) });
     expect(builtins.map((b) => b.path)).toEqual(["node:fs", "path", "fs/promises"]);
   });
 

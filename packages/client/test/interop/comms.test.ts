@@ -1,8 +1,8 @@
 // kc.comms against a real ipykernel: comms opened from either side.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { JupyterMessage } from "@jupyter-ts/protocol";
 import type { KernelClient } from "../../src/index.js";
-import { ipykernelPython, startKernel, type TestKernel } from "../helpers.js";
+import { ipykernelPython, useKernelClient } from "../helpers.js";
 
 const ECHO_TARGET = `
 def _echo(comm, open_msg):
@@ -14,19 +14,10 @@ get_ipython().kernel.comm_manager.register_target("echo_target", _echo)
 `;
 
 describe.skipIf(!ipykernelPython)("kc.comms against ipykernel", () => {
-  let kernel: TestKernel;
+  const fixture = useKernelClient();
   let kc: KernelClient;
-
-  beforeAll(async () => {
-    kernel = await startKernel();
-    kc = kernel.client();
-    await kc.startChannels();
-    await kc.waitForReady({ timeout: 60_000 });
-  }, 90_000);
-
-  afterAll(async () => {
-    await kc?.stopChannels();
-    await kernel?.stop();
+  beforeEach(() => {
+    kc = fixture.kc;
   });
 
   it("a comm opened here reaches the kernel's target and gets its messages back", async () => {

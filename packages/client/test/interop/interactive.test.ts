@@ -1,23 +1,14 @@
 // executeInteractive, stdin and interrupt against a real ipykernel.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Message } from "@jupyter-ts/session";
 import type { KernelClient } from "../../src/index.js";
-import { ipykernelPython, startKernel, type TestKernel } from "../helpers.js";
+import { ipykernelPython, useKernelClient } from "../helpers.js";
 
 describe.skipIf(!ipykernelPython)("executeInteractive, stdin and interrupt against ipykernel", () => {
-  let kernel: TestKernel;
+  const fixture = useKernelClient();
   let kc: KernelClient;
-
-  beforeAll(async () => {
-    kernel = await startKernel();
-    kc = kernel.client();
-    await kc.startChannels();
-    await kc.waitForReady({ timeout: 60_000 });
-  }, 90_000);
-
-  afterAll(async () => {
-    await kc?.stopChannels();
-    await kernel?.stop();
+  beforeEach(() => {
+    kc = fixture.kc;
   });
 
   it("input() is answered by the stdinHook; output goes to the outputHook", async () => {

@@ -1,25 +1,14 @@
 // KernelClient against a real ipykernel: every request, the handle, the pull API.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Message } from "@jupyter-ts/session";
 import { codePointToUtf16, type KernelClient } from "../../src/index.js";
-import { ipykernelPython, startKernel, type TestKernel } from "../helpers.js";
+import { ipykernelPython, useKernelClient } from "../helpers.js";
 
 describe.skipIf(!ipykernelPython)("KernelClient requests against ipykernel", () => {
-  let kernel: TestKernel;
+  const fixture = useKernelClient();
   let kc: KernelClient;
-
-  beforeAll(async () => {
-    kernel = await startKernel();
-    kc = kernel.client();
-    await kc.startChannels();
-    await kc.waitForReady({ timeout: 60_000 }).catch((error: Error) => {
-      throw new Error(`${error.message}\nkernel stderr: ${kernel.stderr().slice(-2000)}`);
-    });
-  }, 90_000);
-
-  afterAll(async () => {
-    await kc?.stopChannels();
-    await kernel?.stop();
+  beforeEach(() => {
+    kc = fixture.kc;
   });
 
   it("kernel_info_reply describes ipykernel", async () => {
