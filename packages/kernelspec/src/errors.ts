@@ -13,9 +13,17 @@ export class NoSuchKernelError extends JupyterTsError {
   /** The names that are installed, sorted. */
   readonly available: readonly string[];
 
-  constructor(kernelName: string, available: readonly string[], options?: { cause?: unknown }) {
+  /**
+   * `options.reason`: why an installed kernelspec of that name cannot be
+   * used (its kernel provisioner is missing, ...); it then replaces "not found".
+   */
+  constructor(kernelName: string, available: readonly string[], options?: { cause?: unknown; reason?: string }) {
     const installed = available.length > 0 ? available.join(", ") : "none";
-    super("ERR_NO_SUCH_KERNEL", `kernelspec '${kernelName}' not found; installed: ${installed} ${LIST_HINT}`, options);
+    const message =
+      options?.reason === undefined
+        ? `kernelspec '${kernelName}' not found; installed: ${installed} ${LIST_HINT}`
+        : `kernelspec '${kernelName}' is installed but not available: ${options.reason}; available: ${installed} ${LIST_HINT}`;
+    super("ERR_NO_SUCH_KERNEL", message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.kernelName = kernelName;
     this.available = available;
   }

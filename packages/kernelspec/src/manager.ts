@@ -44,6 +44,15 @@ export interface KernelSpecManagerOptions extends PathOptions {
   logger?: KernelSpecLogger;
   /** The reads of discovery; default Node's file system. */
   fs?: KernelSpecFs;
+  /**
+   * Whether a kernelspec can be used here. When given, listings leave out
+   * the kernelspecs it rejects and {@link KernelSpecManager.getKernelSpec}
+   * throws {@link NoSuchKernelError} for them, as Python does for a
+   * kernelspec whose kernel provisioner is not installed (pass
+   * `KernelProvisionerFactory#kernelSpecFilter()` of
+   * `@jupyter-ts/provisioning` for that). Default: every kernelspec.
+   */
+  isAvailable?: (spec: KernelSpec) => boolean | Promise<boolean>;
 }
 
 /** Options of {@link KernelSpecManager.installKernelSpec}. */
@@ -124,6 +133,8 @@ export class KernelSpecManager {
   readonly ensureNativeKernel: boolean;
   readonly nativeKernel: NativeKernel | undefined;
   readonly logger: KernelSpecLogger;
+  /** The availability filter of the options, if any. */
+  readonly isAvailable: ((spec: KernelSpec) => boolean | Promise<boolean>) | undefined;
   readonly #fs: KernelSpecFs;
   readonly #pathOptions: PathOptions;
   readonly #warned = new Set<string>();
@@ -141,6 +152,17 @@ export class KernelSpecManager {
     this.envPrefix = pythonPrefix(options) ?? undefined;
     this.ensureNativeKernel = options.ensureNativeKernel ?? false;
     this.nativeKernel = options.nativeKernel;
+    this.isAvailable = options.isAvailable;
+  }
+
+  /** Why {@link isAvailable} rejects a spec, for errors. */
+  #unavailableReason(spec: KernelSpec): string {
+    const stanza = spec.metadata["kernel_provisioner"];
+    const provisioner =
+      typeof stanza === "object" && stanza !== null ? (stanza as Record<string, unknown>)["provisioner_name"] : undefined;
+    return typeof provisioner === "string"
+      ? `its kernel provisioner '${provisioner}' is not installed (run \`jupyter-ts kernelspec provisioners\`)`
+      : "the isAvailable check of the KernelSpecManager rejects it";
   }
 
   #warnOnce(key: string, message: string): void {
@@ -234,6 +256,23 @@ export class KernelSpecManager {
    */
   async findKernelSpecs(): Promise<Record<string, string>> {
     const found = await this.#discover(true);
+    const isAvailable = this.isAvailable;
+    if (isAvailable) {
+      const keep = await Promise.all(
+        [...found].map(async ([name, entry]) => {
+          let spec: KernelSpec;
+          try {
+            spec = await this.#load(name, entry);
+          } catch {
+            return true; // broken kernel.json: listed here as without a filter
+          }
+          return isAvailable(spec);
+        }),
+      );
+      [...found.keys()].forEach((name, i) => {
+        if (!keep[i]) found.delete(name);
+      });
+    }
     return Object.fromEntries([...found].map(([name, entry]) => [name, entry.path]));
   }
 
@@ -262,13 +301,21 @@ export class KernelSpecManager {
           if (entry.isFile() || entry.name.toLowerCase() !== key) continue;
           const path = join(dir, entry.name);
           const stats = await this.#fs.stat(join(path, "kernel.json")).catch(() => undefined);
-          if (stats?.isFile()) return this.#load(key, { path, stats });
+          if (stats?.isFile()) return this.#checkAvailable(name, await this.#load(key, { path, stats }));
         }
       }
-      if (this.ensureNativeKernel && this.nativeKernel?.name === key) return this.#load(key, { path: this.nativeKernel.resourceDir });
+      if (this.ensureNativeKernel && this.nativeKernel?.name === key) {
+        return this.#checkAvailable(name, await this.#load(key, { path: this.nativeKernel.resourceDir }));
+      }
     }
     const available = Object.keys(await this.findKernelSpecs()).sort();
     throw new NoSuchKernelError(name, available);
+  }
+
+  async #checkAvailable(name: string, spec: KernelSpec): Promise<KernelSpec> {
+    if (!this.isAvailable || (await this.isAvailable(spec))) return spec;
+    const available = Object.keys(await this.findKernelSpecs()).sort();
+    throw new NoSuchKernelError(name, available, { reason: this.#unavailableReason(spec) });
   }
 
   /**
@@ -285,7 +332,9 @@ export class KernelSpecManager {
     const loaded = await Promise.all(
       [...found].map(async ([name, entry]) => {
         try {
-          return [name, { resource_dir: entry.path, spec: (await this.#load(name, entry)).toDict() }] as const;
+          const spec = await this.#load(name, entry);
+          if (this.isAvailable && !(await this.isAvailable(spec))) return undefined;
+          return [name, { resource_dir: entry.path, spec: spec.toDict() }] as const;
         } catch (error) {
           this.logger.warn(`Error loading kernelspec '${name}': ${(error as Error).message}`);
           return undefined;
