@@ -288,12 +288,14 @@ export class KernelClient extends Emitter<KernelClientEvents> {
     if (want.shell && !this.#sockets.shell) this.#startLoop("shell", (this.#sockets.shell = conn.connectShell()));
     if (want.iopub && !this.#sockets.iopub) this.#startLoop("iopub", (this.#sockets.iopub = conn.connectIopub()));
     if (want.stdin && !this.#sockets.stdin) {
-      const stdin = (this.#sockets.stdin = conn.connectStdin());
       // The kernel's stdin ROUTER drops an input_request for a peer whose
       // handshake has not finished: waitForReady waits for it (see there).
-      this.#stdinConnected = new Promise<void>((resolve) => {
-        stdin.events.on(capability.draft ? "handshake" : "connect", () => resolve());
-      });
+      // The monitor must watch before connect(): a kernel that already
+      // listens can be connected before a later monitor would see it.
+      let connected!: () => void;
+      this.#stdinConnected = new Promise<void>((resolve) => (connected = resolve));
+      const stdin = conn.connectStdin({ beforeConnect: (socket) => socket.events.on(capability.draft ? "handshake" : "connect", () => connected()) });
+      this.#sockets.stdin = stdin;
       this.#startLoop("stdin", stdin);
     }
     if (want.control && !this.#sockets.control) this.#startLoop("control", (this.#sockets.control = conn.connectControl()));
@@ -318,6 +320,8 @@ export class KernelClient extends Emitter<KernelClientEvents> {
     this.#sockets = {};
     this.#stdinConnected = undefined;
     for (const socket of Object.values(sockets)) socket.close();
+    // Wakes a waitForReady, which then sees the channels gone and stops.
+    for (const wake of [...this.#iopubListeners]) wake();
     const hb = this.#hb;
     this.#hb = undefined;
     await hb?.stop();
@@ -632,8 +636,9 @@ export class KernelClient extends Emitter<KernelClientEvents> {
 
   /**
    * Waits until the kernel answers `kernel_info_request` on shell and iopub
-   * is seen to deliver (any message), asking again every second. Then, as
-   * Python, empties the iopub pull queue.
+   * is seen to deliver (any message), asking again every second (every
+   * 100 ms once shell has answered). Then, as Python, empties the iopub pull
+   * queue. Stopping the channels ends the wait (ChannelsNotRunningError).
    *
    * @throws KernelTimeoutError after `timeout` ms (default 60000); KernelDiedError when the heartbeat declares the kernel dead.
    * @example
@@ -661,6 +666,7 @@ export class KernelClient extends Emitter<KernelClientEvents> {
       let lastSend = 0;
       for (;;) {
         if (failure) throw failure;
+        if (!this.#sockets.shell) throw new ChannelsNotRunningError("shell", "the client's channels were stopped while waiting for the kernel to be ready");
         if (reply && (this.#iopubSeen || !this.#sockets.iopub)) break;
         const now = Date.now();
         if (now >= deadline) {
@@ -670,8 +676,10 @@ export class KernelClient extends Emitter<KernelClientEvents> {
           );
         }
         // A SUB socket misses what was published before it joined: ask again
-        // until a request's status shows up on iopub too.
-        if (now - lastSend >= 1000) {
+        // until a request's status shows up on iopub too; soon once the kernel
+        // has answered on shell (the SUB is then at most a reconnect behind).
+        const interval = reply ? 100 : 1000;
+        if (now - lastSend >= interval) {
           lastSend = now;
           const h = this.kernelInfo({ handle: true });
           handles.push(h);
@@ -682,7 +690,7 @@ export class KernelClient extends Emitter<KernelClientEvents> {
         }
         await new Promise<void>((resolve) => {
           wake = resolve;
-          timer = setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now())));
+          timer = setTimeout(resolve, Math.min(Math.max(0, interval - (Date.now() - lastSend)), Math.max(0, deadline - Date.now())));
         });
         clearTimeout(timer);
         wake = undefined;

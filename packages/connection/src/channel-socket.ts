@@ -15,6 +15,12 @@ export interface ChannelSockets {
 export interface ConnectOptions {
   /** The socket's routing id (ZMQ identity). */
   identity?: string | Uint8Array;
+  /**
+   * Called with the new socket before it connects: the place to watch its
+   * `events` (a connection to a peer already listening can complete before
+   * a watcher added after `connect` would see it).
+   */
+  beforeConnect?: (socket: Dealer | Subscriber | Request) => void;
 }
 
 /** Where a channel's socket is: `tcp://ip:port`, or `ipc://ip-port` for ipc (Python's `_make_url`). */
@@ -62,6 +68,7 @@ export function connectChannel<C extends Channel>(channel: C, url: string, optio
       socket = new Dealer(withId);
   }
   try {
+    options.beforeConnect?.(socket);
     socket.connect(url);
   } catch (error) {
     socket.close();

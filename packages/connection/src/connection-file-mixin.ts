@@ -316,7 +316,7 @@ export class ConnectionFileMixin {
 
   /** A DEALER socket connected to the shell channel, with {@link identity} unless another is given. */
   connectShell(options: ConnectOptions = {}): Dealer {
-    return connectChannel("shell", this.makeUrl("shell"), { identity: options.identity ?? this.identity });
+    return connectChannel("shell", this.makeUrl("shell"), { ...options, identity: options.identity ?? this.identity });
   }
 
   /** A SUB socket connected to the iopub channel, subscribed to every message. */
@@ -326,7 +326,7 @@ export class ConnectionFileMixin {
 
   /** A DEALER socket connected to the stdin channel, with {@link identity} unless another is given. */
   connectStdin(options: ConnectOptions = {}): Dealer {
-    return connectChannel("stdin", this.makeUrl("stdin"), { identity: options.identity ?? this.identity });
+    return connectChannel("stdin", this.makeUrl("stdin"), { ...options, identity: options.identity ?? this.identity });
   }
 
   /** A REQ socket connected to the heartbeat channel. */
@@ -336,6 +336,6 @@ export class ConnectionFileMixin {
 
   /** A DEALER socket connected to the control channel, with {@link identity} unless another is given. */
   connectControl(options: ConnectOptions = {}): Dealer {
-    return connectChannel("control", this.makeUrl("control"), { identity: options.identity ?? this.identity });
+    return connectChannel("control", this.makeUrl("control"), { ...options, identity: options.identity ?? this.identity });
   }
 }
