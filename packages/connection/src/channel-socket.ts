@@ -1,5 +1,5 @@
 import { Dealer, Request, Subscriber } from "zeromq";
-import type { Channel, Transport } from "./connection-info.js";
+import type { SocketChannel, Transport } from "./connection-info.js";
 import { InvalidPortNumberError } from "./errors.js";
 
 /** The zeromq socket a client uses on each channel (Python's `channel_socket_types`). */
@@ -24,7 +24,7 @@ export interface ConnectOptions {
 }
 
 /** Where a channel's socket is: `tcp://ip:port`, or `ipc://ip-port` for ipc (Python's `_make_url`). */
-export function channelUrl(transport: Transport, ip: string, channel: Channel, port: number): string {
+export function channelUrl(transport: Transport, ip: string, channel: SocketChannel, port: number): string {
   if (!Number.isInteger(port) || port <= 0) {
     throw new InvalidPortNumberError(
       channel,
@@ -41,7 +41,7 @@ export function channelUrl(transport: Transport, ip: string, channel: Channel, p
  * (as Python: closing never hangs for long) and, for iopub, subscribed to
  * everything with no receive high-water mark (nothing is dropped silently). The caller owns it: `close()` it when done.
  */
-export function connectChannel<C extends Channel>(channel: C, url: string, options: ConnectOptions = {}): ChannelSockets[C] {
+export function connectChannel<C extends SocketChannel>(channel: C, url: string, options: ConnectOptions = {}): ChannelSockets[C] {
   const { identity } = options;
   // zeromq types routingId as a string; its setter also takes bytes.
   const routingId = (identity === undefined || identity.length === 0

@@ -6,7 +6,7 @@ import { channelUrl, connectChannel, type ConnectOptions } from "./channel-socke
 import {
   CHANNELS,
   readConnectionFile,
-  type Channel,
+  type SocketChannel,
   type ConnectionInfo,
   type PortName,
   type Transport,
@@ -61,7 +61,7 @@ const PORT_PROPS: ReadonlyArray<[PortName, "shellPort" | "iopubPort" | "stdinPor
   ["hb_port", "hbPort"],
   ["control_port", "controlPort"],
 ];
-const PROP_OF: Record<Channel, (typeof PORT_PROPS)[number][1]> = {
+const PROP_OF: Record<SocketChannel, (typeof PORT_PROPS)[number][1]> = {
   shell: "shellPort",
   stdin: "stdinPort",
   iopub: "iopubPort",
@@ -307,7 +307,7 @@ export class ConnectionFileMixin {
   }
 
   /** The ZeroMQ address of a channel, e.g. `tcp://127.0.0.1:53794` or `ipc:///run/k-ipc-1`. */
-  makeUrl(channel: Channel): string {
+  makeUrl(channel: SocketChannel): string {
     if (!CHANNELS.includes(channel)) {
       throw new InvalidConnectionInfoError("ConnectionFileMixin", "channel", `unknown channel ${JSON.stringify(channel)}; channels are ${CHANNELS.join(", ")}`);
     }

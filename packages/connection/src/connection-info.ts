@@ -5,13 +5,13 @@ import { ConnectionFileError, InvalidConnectionInfoError } from "./errors.js";
 export type Transport = "tcp" | "ipc";
 
 /** The five channels of a kernel. */
-export type Channel = "shell" | "iopub" | "stdin" | "hb" | "control";
+export type SocketChannel = "shell" | "iopub" | "stdin" | "hb" | "control";
 
 /** The channels in the order of Python's `port_names`. */
-export const CHANNELS: readonly Channel[] = ["shell", "stdin", "iopub", "hb", "control"];
+export const CHANNELS: readonly SocketChannel[] = ["shell", "stdin", "iopub", "hb", "control"];
 
 /** The port fields of a connection file, e.g. `shell_port`. */
-export type PortName = `${Channel}_port`;
+export type PortName = `${SocketChannel}_port`;
 
 /**
  * A kernel's connection info, as it is on disk (snake_case, `key` a string).
@@ -55,7 +55,7 @@ function show(value: unknown): string {
 }
 
 /** Options of {@link validateConnectionInfo}. */
-export interface ValidateOptions {
+export interface ValidateConnectionInfoOptions {
   /** Where the info came from, for error messages; default `"connection info"`. */
   source?: string;
 }
@@ -72,7 +72,7 @@ export interface ValidateOptions {
  * @example
  * const info = validateConnectionInfo(JSON.parse(text), { source: `connection file ${path}` });
  */
-export function validateConnectionInfo(info: unknown, options: ValidateOptions = {}): ConnectionInfo {
+export function validateConnectionInfo(info: unknown, options: ValidateConnectionInfoOptions = {}): ConnectionInfo {
   const source = options.source ?? "connection info";
   const fail = (field: string, message: string): never => {
     throw new InvalidConnectionInfoError(source, field, `${source}: ${message}`);

@@ -11,11 +11,11 @@ export {
   formatConnectionInfo,
   readConnectionFile,
   validateConnectionInfo,
-  type Channel,
+  type SocketChannel,
   type ConnectionInfo,
   type PortName,
   type Transport,
-  type ValidateOptions,
+  type ValidateConnectionInfoOptions,
 } from "./connection-info.js";
 export {
   writeConnectionFile,

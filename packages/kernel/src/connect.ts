@@ -19,7 +19,7 @@ export function getConnectionFile(): string {
   const kernel = Kernel.current();
   if (kernel === undefined) {
     throw new NoRunningKernelError(
-      "no kernel is running in this process: getConnectionFile() works inside a kernel started with runKernel() or kernel.start(); elsewhere pass the connection file explicitly",
+      "no kernel is running in this process: getConnectionFile() works inside a kernel started with serveKernel() or kernel.start(); elsewhere pass the connection file explicitly",
     );
   }
   return kernel.connectionFile;

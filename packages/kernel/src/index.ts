@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 export { Kernel } from "./kernel.js";
-export { runKernel, parseKernelArgs, type KernelArgs } from "./run-kernel.js";
+export { serveKernel, parseKernelArgs, type KernelArgs } from "./serve-kernel.js";
 export {
   connectQtconsole,
   getConnectionFile,

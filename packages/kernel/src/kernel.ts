@@ -145,7 +145,7 @@ function pickIpcPorts(ip: string, wanted: number[]): number[] {
  *     return { status: "ok", result: { data: { "text/plain": code } } };
  *   }
  * }
- * await runKernel((options) => new EchoKernel(options));
+ * await serveKernel((options) => new EchoKernel(options));
  */
 export abstract class Kernel {
   /** The kernel's name in `kernel_info_reply` (`implementation`). */

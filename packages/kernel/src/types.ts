@@ -1,17 +1,8 @@
 import type { ConnectionInfo } from "@jupyter-ts/connection";
-import type { HistoryEntry, MimeBundle } from "@jupyter-ts/protocol";
-import type { Message } from "@jupyter-ts/session";
+import type { HistoryEntry, LanguageInfo, MimeBundle } from "@jupyter-ts/protocol";
 
-/** The language a kernel speaks, as `kernel_info_reply` reports it (`language_info`). */
-export interface LanguageInfo {
-  name: string;
-  version: string;
-  mimetype?: string;
-  file_extension?: string;
-  pygments_lexer?: string;
-  codemirror_mode?: string | Record<string, unknown>;
-  nbconvert_exporter?: string;
-}
+export type { LanguageInfo };
+import type { Message } from "@jupyter-ts/session";
 
 /** Where a kernel reports what goes wrong; stderr by default (stdout may belong to the frontend). */
 export interface KernelLogger {

@@ -28,7 +28,7 @@ const T = 20_000;
 class WaitingKernel extends Kernel {
   readonly implementation = "waiting";
   readonly implementationVersion = "0.1.0";
-  readonly languageInfo = { name: "waiting", version: "0" };
+  readonly languageInfo = { name: "waiting", version: "0", mimetype: "text/plain", file_extension: ".txt" };
   interrupts = 0;
   shutdowns: boolean[] = [];
 

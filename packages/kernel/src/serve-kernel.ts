@@ -58,9 +58,9 @@ export function parseKernelArgs(argv: readonly string[]): KernelArgs {
  *
  * @example
  * // my-kernel.mjs, started by Jupyter as `node my-kernel.mjs -f {connection_file}`
- * await runKernel((options) => new EchoKernel(options));
+ * await serveKernel((options) => new EchoKernel(options));
  */
-export async function runKernel(factory: (options: KernelOptions) => Kernel, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+export async function serveKernel(factory: (options: KernelOptions) => Kernel, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   const args = parseKernelArgs(argv);
   const options: KernelOptions = {};
   if (args.connectionFile !== undefined) options.connectionFile = args.connectionFile;
