@@ -7,6 +7,8 @@ import { argv, exit } from "node:process";
 const suites = {
   session: () => import("./suites/session.mjs"),
   client: () => import("./suites/client.mjs"),
+  manager: () => import("./suites/manager.mjs"),
+  "node-kernel": () => import("./suites/node-kernel.mjs"),
 };
 
 const [name, ...flags] = argv.slice(2);
