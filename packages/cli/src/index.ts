@@ -5,16 +5,26 @@
  * @packageDocumentation
  */
 import { JupyterTsError } from "@jupyter-ts/protocol";
+import { kernelCommand } from "./commands/kernel.js";
 import { kernelspecCommand } from "./commands/kernelspec.js";
+import { runCommand } from "./commands/run.js";
 import { UsageError, print, processIO, type CliIO } from "./io.js";
 
 export { UsageError, processIO, type CliIO } from "./io.js";
+export {
+  chooseKernel,
+  isExecutableAvailable,
+  kernelSpecManagerWithNode,
+  type KernelChoice,
+} from "./commands/choose-kernel.js";
 
 const HELP = `jupyter-ts: the Jupyter client stack in TypeScript
 
 Usage: jupyter-ts <command> [options]
 
 Commands:
+  kernel        start a kernel and keep it running (jupyter-ts kernel --help)
+  run           run files or stdin in a kernel and print the output (jupyter-ts run --help)
   kernelspec    list, install and remove kernelspecs (jupyter-ts kernelspec --help)
 `;
 
@@ -30,6 +40,10 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     switch (command) {
       case "kernelspec":
         return await kernelspecCommand(rest, io);
+      case "kernel":
+        return await kernelCommand(rest, io);
+      case "run":
+        return await runCommand(rest, io);
       case undefined:
         print(io.stderr, HELP);
         return 1;

@@ -6,6 +6,8 @@ export interface CliIO {
   stderr: Writable;
   stdin: Readable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** Stops long-running commands (`jupyter-ts kernel`) as SIGINT would; for embedders and tests. */
+  signal?: AbortSignal;
 }
 
 /** The process's own streams and environment. */

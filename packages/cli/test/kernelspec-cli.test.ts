@@ -107,10 +107,4 @@ describe("jupyter-ts kernelspec", () => {
     expect(missingDir.stderr).toContain("nowhere");
     expect((await run(["--help"], box.env)).code).toBe(0);
   });
-
-  it("provisioners says clearly when the provisioning layer is absent", async () => {
-    const out = await run(["kernelspec", "provisioners"], box.env);
-    expect(out.code).toBe(1);
-    expect(out.stderr).toMatch(/@jupyter-ts\/provisioning/);
-  });
 });

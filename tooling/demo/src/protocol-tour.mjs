@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// The README's main job, for now: what a Jupyter peer does with messages,
-// without a kernel yet. It makes a request, signs and serializes it into
-// ZeroMQ frames, sends it over a real DEALER/ROUTER pair, reads and verifies
-// it on the other side, answers it, and shows what a tampered or replayed
-// message gets. It also round-trips a message through both WebSocket formats.
+// A tour of the wire, without a kernel: make a request, sign and serialize
+// it into ZeroMQ frames, send it over a real DEALER/ROUTER pair, read and
+// verify it on the other side, answer it, and show what a tampered or
+// replayed message gets; then both WebSocket formats and the v4 adapter.
+// `pnpm demo:protocol` runs it.
 import {
   V1_KERNEL_WEBSOCKET_PROTOCOL,
   adapt,

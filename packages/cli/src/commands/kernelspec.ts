@@ -1,9 +1,10 @@
-import { access, constants } from "node:fs/promises";
-import { delimiter, isAbsolute, join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { KernelSpecManager, type KernelSpecManagerOptions } from "@jupyter-ts/kernelspec";
 import { jupyterPath } from "@jupyter-ts/paths";
+import { KernelProvisionerFactory } from "@jupyter-ts/provisioning";
 import { UsageError, print, type CliIO } from "../io.js";
+import { isExecutableAvailable } from "./choose-kernel.js";
+import { installNodeCommand } from "./install-node.js";
 
 const HELP = `Manage Jupyter kernel specifications.
 
@@ -13,8 +14,10 @@ Commands:
   list [--json] [--missing]        list installed kernelspecs
   install SOURCE_DIR [--user] [--prefix P] [--sys-prefix] [--name N] [--replace]
                                    install a kernelspec directory
+  install-node [--user] [--prefix P] [--name N]
+                                   install the kernelspec of the JavaScript kernel
   remove NAME... [-f]              remove kernelspecs (alias: uninstall)
-  provisioners                     list the kernel provisioners that can be found
+  provisioners [--search-from DIR] list the kernel provisioners that can be found
 `;
 
 /** `jupyter-ts kernelspec ...`; returns the exit code. */
@@ -30,6 +33,8 @@ export async function kernelspecCommand(argv: string[], io: CliIO): Promise<numb
       return remove(rest, io);
     case "provisioners":
       return provisioners(rest, io);
+    case "install-node":
+      return installNodeCommand(rest, io);
     case undefined:
     case "-h":
     case "--help":
@@ -37,7 +42,7 @@ export async function kernelspecCommand(argv: string[], io: CliIO): Promise<numb
       print(sub === undefined ? io.stderr : io.stdout, HELP);
       return sub === undefined ? 1 : 0;
     default:
-      throw new UsageError(`unknown kernelspec command '${sub}'; use one of: list, install, remove, provisioners\n\n${HELP}`);
+      throw new UsageError(`unknown kernelspec command '${sub}'; use one of: list, install, install-node, remove, provisioners\n\n${HELP}`);
   }
 }
 
@@ -64,22 +69,6 @@ function parse<T extends OptionsConfig>(argv: string[], options: T, usage: strin
 const pythonJson = (value: unknown): string =>
   JSON.stringify(value, null, 2).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
-async function isExecutableAvailable(command: string | undefined, env: NodeJS.ProcessEnv): Promise<boolean> {
-  if (!command) return false;
-  const candidates = isAbsolute(command) || command.includes("/")
-    ? [command]
-    : (env["PATH"] ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, command));
-  for (const candidate of candidates) {
-    try {
-      await access(candidate, constants.X_OK);
-      return true;
-    } catch {
-      // try the next one
-    }
-  }
-  return false;
-}
-
 async function list(argv: string[], io: CliIO): Promise<number> {
   const usage = "jupyter-ts kernelspec list [--json] [--missing]";
   const { values } = parse(argv, { json: { type: "boolean" }, missing: { type: "boolean" } }, usage);
@@ -87,7 +76,8 @@ async function list(argv: string[], io: CliIO): Promise<number> {
     print(io.stdout, `List installed kernel specifications.\nusage: ${usage}\n  --json     print name, location and spec as JSON (as \`jupyter kernelspec list --json\`)\n  --missing  list only kernelspecs whose program (argv[0]) cannot be found`);
     return 0;
   }
-  const ksm = manager(io);
+  // As Python's, kernelspecs whose provisioner is not installed are not offered.
+  const ksm = manager(io, { isAvailable: KernelProvisionerFactory.instance().kernelSpecFilter() });
   let specs = await ksm.getAllSpecs();
   if (values.missing) {
     const kept: typeof specs = {};
@@ -200,23 +190,26 @@ async function ask(io: CliIO, question: string): Promise<string> {
 }
 
 async function provisioners(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parse(argv, {}, "jupyter-ts kernelspec provisioners");
+  const usage = "jupyter-ts kernelspec provisioners [--search-from DIR]";
+  const { values, positionals } = parse(argv, { "search-from": { type: "string" } }, usage);
   if (values.help) {
-    print(io.stdout, "List the kernel provisioners the provisioning layer can find.\nusage: jupyter-ts kernelspec provisioners");
+    print(
+      io.stdout,
+      "List the kernel provisioners that kernelspecs can name: the built-in local-provisioner and those declared\n" +
+        'by installed npm packages ("jupyter-ts": { "provisioners": { ... } } in their package.json).\n' +
+        `usage: ${usage}\n  --search-from DIR   look for packages in the node_modules of DIR and its parents (default: the current directory)`,
+    );
     return 0;
   }
-  // The provisioning layer sits above this package's dependencies; load it if installed.
-  const moduleName = "@jupyter-ts/provisioning";
-  let factory: { getProvisionerEntries(): Promise<Record<string, string>> | Record<string, string> } | undefined;
-  try {
-    const mod = (await import(moduleName)) as { KernelProvisionerFactory?: { instance(): typeof factory } };
-    factory = mod.KernelProvisionerFactory?.instance();
-  } catch {
-    factory = undefined;
-  }
-  if (!factory) {
-    throw new UsageError(`no provisioning layer installed: ${moduleName} was not found (install jupyter-ts, which includes it)`);
-  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\nusage: ${usage}`);
+  const from = values["search-from"];
+  const factory =
+    from === undefined
+      ? KernelProvisionerFactory.instance()
+      : new KernelProvisionerFactory({
+          searchFrom: from,
+          logger: { warn: (message: string) => print(io.stderr, `[kernelspec] WARNING | ${message}`) },
+        });
   const entries = await factory.getProvisionerEntries();
   const names = Object.keys(entries).sort();
   const width = Math.max(0, ...names.map((n) => n.length));

@@ -1,0 +1,3 @@
+import { packageProject } from "@jupyter-ts/vitest-config";
+
+export default packageProject("jupyter-ts");
