@@ -25,6 +25,7 @@ export { HeartbeatChannel, type HeartbeatEvents, type HeartbeatOptions } from ".
 export { type ReplyMessage, type RequestHandle } from "./request-handle.js";
 export { MessageQueue, type ClientLogger, type MessageQueueOptions } from "./message-queue.js";
 export { defaultOutputHook, defaultStdinHook, type OutputHook, type StdinHook } from "./output-hooks.js";
-export { codePointLength, codePointToUtf16, utf16ToCodePoint } from "./cursor.js";
+// Moved to the protocol layer (the kernel side needs them too); kept here for existing imports.
+export { codePointLength, codePointToUtf16, utf16ToCodePoint } from "@jupyter-ts/protocol";
 export { ChannelsNotRunningError, KernelDiedError, KernelTimeoutError } from "./errors.js";
 export { Emitter } from "./emitter.js";

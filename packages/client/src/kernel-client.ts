@@ -1,15 +1,15 @@
 import { capability, type Dealer, type Subscriber } from "zeromq";
 import { CommManager, type CommMessageType, type CommSendOptions } from "@jupyter-ts/comm";
 import { ConnectionFileMixin, type ConnectionInfo } from "@jupyter-ts/connection";
-import type {
-  DebugRequestContent,
-  ContentOf,
-  ExecutionState,
-  HistoryRequestContent,
-  RequestType,
+import {
+  codePointLength,
+  type DebugRequestContent,
+  type ContentOf,
+  type ExecutionState,
+  type HistoryRequestContent,
+  type RequestType,
 } from "@jupyter-ts/protocol";
 import type { Message, Session } from "@jupyter-ts/session";
-import { codePointLength } from "./cursor.js";
 import { Emitter } from "./emitter.js";
 import { ChannelsNotRunningError, KernelDiedError, KernelTimeoutError } from "./errors.js";
 import { HeartbeatChannel, type HeartbeatOptions } from "./heartbeat-channel.js";

@@ -1,4 +1,5 @@
 // Fixture kernelspecs in a temp dir, peer discovery, and checks that nothing is left behind.
+import { afterAll, beforeAll, expect } from "vitest";
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -172,4 +173,28 @@ export function memoryLogger(): { warn(m: string): void; info(m: string): void; 
     info: (m) => lines.push(`info: ${m}`),
     debug: (m) => lines.push(`debug: ${m}`),
   };
+}
+
+/**
+ * The kernel dirs of a describe block: made in beforeAll; in afterAll
+ * checked that nothing is left (process, connection file) and removed.
+ * Use the returned object inside tests only.
+ */
+export function useKernelDirs(extra: Record<string, SpecInit> = {}): KernelDirs {
+  let current: KernelDirs | undefined;
+  beforeAll(async () => {
+    current = await makeKernelDirs(extra);
+  });
+  afterAll(async () => {
+    if (!current) return;
+    expect(current.leftovers()).toEqual([]);
+    await current.remove();
+  });
+  return new Proxy({} as KernelDirs, {
+    get(_target, key) {
+      if (!current) throw new Error("useKernelDirs(): the kernel dirs exist only inside tests (after beforeAll)");
+      const value: unknown = Reflect.get(current, key);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(current) : value;
+    },
+  });
 }

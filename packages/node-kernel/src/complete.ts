@@ -1,5 +1,5 @@
 import { acornParser } from "./acorn.js";
-import { codePointToUtf16, utf16ToCodePoint } from "./cursor.js";
+import { codePointToUtf16, utf16ToCodePoint } from "@jupyter-ts/protocol";
 import { KEYWORDS, chainAtEnd, isIdentifier, kindOf, propertyNames, resolvePath, safeGet } from "./introspect.js";
 import { PARSE_OPTIONS } from "./transform.js";
 

@@ -1,8 +1,7 @@
 import type { Node } from "acorn";
 import { inspect as utilInspect } from "node:util";
-import type { MimeBundle } from "@jupyter-ts/protocol";
 import { acornParser } from "./acorn.js";
-import { codePointToUtf16 } from "./cursor.js";
+import { codePointToUtf16, type MimeBundle } from "@jupyter-ts/protocol";
 import { chainAtEnd, isNative, resolvePath, safeGet, safeSource, typeName, type Chain } from "./introspect.js";
 
 /** An `inspect_reply` without its status. */

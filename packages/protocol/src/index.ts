@@ -34,3 +34,4 @@ export {
   type WebSocketProtocol,
   type WireBuffer,
 } from "./websocket.js";
+export { codePointLength, codePointToUtf16, utf16ToCodePoint } from "./cursor.js";

@@ -4,10 +4,10 @@
 import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { KernelProvisionerFactory, LocalProvisioner, type PreLaunchOptions, type PreLaunchResult, type RestartOptions } from "@jupyter-ts/provisioning";
 import { KernelManager, KernelStartError, startNewKernel } from "../../src/index.js";
-import { groupRunning, makeKernelDirs, memoryLogger, pidRunning, python, type KernelDirs } from "../helpers.js";
+import { groupRunning, useKernelDirs, memoryLogger, pidRunning, python } from "../helpers.js";
 
 const TIMEOUT = 90_000;
 
@@ -31,14 +31,7 @@ class PortThief extends LocalProvisioner {
 }
 
 describe.skipIf(!python)("shutdown escalation and restarts with fixture kernels", () => {
-  let dirs: KernelDirs;
-  beforeAll(async () => {
-    dirs = await makeKernelDirs();
-  });
-  afterAll(async () => {
-    expect(dirs.leftovers()).toEqual([]);
-    await dirs.remove();
-  });
+  const dirs = useKernelDirs();
 
   let n = 0;
   function manager(kernelName: string, options: ConstructorParameters<typeof KernelManager>[0] = {}): KernelManager {

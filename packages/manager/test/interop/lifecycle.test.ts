@@ -2,23 +2,16 @@
 // interrupt (both interrupt modes), shutdown; nothing left afterwards.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import type { KernelClient } from "@jupyter-ts/client";
 import type { LocalProvisioner } from "@jupyter-ts/provisioning";
 import { KernelManager, runKernel, startNewKernel, type StartedKernel } from "../../src/index.js";
-import { groupRunning, ipykernelArgv, makeKernelDirs, memoryLogger, pidRunning, type KernelDirs } from "../helpers.js";
+import { groupRunning, ipykernelArgv, useKernelDirs, memoryLogger, pidRunning } from "../helpers.js";
 
 const TIMEOUT = 90_000;
 
 describe.skipIf(!ipykernelArgv)("KernelManager with ipykernel", () => {
-  let dirs: KernelDirs;
-  beforeAll(async () => {
-    dirs = await makeKernelDirs();
-  });
-  afterAll(async () => {
-    expect(dirs.leftovers()).toEqual([]);
-    await dirs.remove();
-  });
+  const dirs = useKernelDirs();
 
   async function start(kernelName: string): Promise<StartedKernel> {
     const kernel = await startNewKernel({

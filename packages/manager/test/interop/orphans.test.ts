@@ -3,7 +3,7 @@
 // never share a port.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import type { KernelClient } from "@jupyter-ts/client";
 import { LocalPortCache } from "@jupyter-ts/connection";
 import type { LocalProvisioner } from "@jupyter-ts/provisioning";
@@ -13,26 +13,18 @@ import {
   eventually,
   groupRunning,
   ipykernelArgv,
-  makeKernelDirs,
+  useKernelDirs,
   memoryLogger,
   openFds,
   pidRunning,
   processesMatching,
   python,
-  type KernelDirs,
 } from "../helpers.js";
 
 const TIMEOUT = 180_000;
 
 describe.skipIf(!python)("no orphans", () => {
-  let dirs: KernelDirs;
-  beforeAll(async () => {
-    dirs = await makeKernelDirs();
-  });
-  afterAll(async () => {
-    expect(dirs.leftovers()).toEqual([]);
-    await dirs.remove();
-  });
+  const dirs = useKernelDirs();
 
   let n = 0;
   const file = (): string => join(dirs.runtimeDir, `kernel-${++n}.json`);

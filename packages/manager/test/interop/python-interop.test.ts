@@ -5,23 +5,16 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { KernelClient } from "@jupyter-ts/client";
 import type { LocalProvisioner } from "@jupyter-ts/provisioning";
 import { startNewKernel } from "../../src/index.js";
-import { FIXTURES, ipykernelArgv, makeKernelDirs, memoryLogger, pidRunning, python, type KernelDirs } from "../helpers.js";
+import { FIXTURES, ipykernelArgv, useKernelDirs, memoryLogger, pidRunning, python } from "../helpers.js";
 
 const TIMEOUT = 90_000;
 
 describe.skipIf(!ipykernelArgv)("interop with Python's jupyter_client", () => {
-  let dirs: KernelDirs;
-  beforeAll(async () => {
-    dirs = await makeKernelDirs();
-  });
-  afterAll(async () => {
-    expect(dirs.leftovers()).toEqual([]);
-    await dirs.remove();
-  });
+  const dirs = useKernelDirs();
 
   function peer(args: string[]): { lines: AsyncIterator<string>; send(line: string): void; stderr(): string; exited: Promise<number | null> } {
     const child = spawn(python as string, [join(FIXTURES, "py_peer.py"), ...args], {

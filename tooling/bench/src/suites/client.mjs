@@ -10,9 +10,8 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { KernelClient } from "@jupyter-ts/client";
 import { writeConnectionFile } from "@jupyter-ts/connection";
-import { Session } from "@jupyter-ts/session";
 import { PYTHON_SCRIPTS_DIR, findJupyterPython, findPythonKernelspec } from "@jupyter-ts/testing";
-import { Dealer, Router } from "zeromq";
+import { rawPingPong } from "../floor.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -124,33 +123,6 @@ async function pythonIopubRate(python, count, hwm) {
     await pub.stop();
     await unlink(fname).catch(() => {});
   }
-}
-
-async function rawPingPong(n) {
-  const router = new Router({ linger: 0 });
-  await router.bind("tcp://127.0.0.1:0");
-  const dealer = new Dealer({ linger: 0 });
-  dealer.connect(router.lastEndpoint);
-  const session = new Session({ key: "k" });
-  const frames = session.serialize(session.msg("kernel_info_request"));
-  const echo = (async () => {
-    for (;;) {
-      const msg = await router.receive().catch(() => undefined);
-      if (!msg) return;
-      await router.send(msg);
-    }
-  })();
-  const times = [];
-  for (let i = 0; i < n + 50; i++) {
-    const t = performance.now();
-    await dealer.send(frames);
-    await dealer.receive();
-    if (i >= 50) times.push(performance.now() - t);
-  }
-  dealer.close();
-  router.close();
-  await echo;
-  return times;
 }
 
 export async function run({ json }) {

@@ -10,9 +10,8 @@ import { join } from "node:path";
 import { KernelClient } from "@jupyter-ts/client";
 import { writeConnectionFile } from "@jupyter-ts/connection";
 import { kernelEntry } from "@jupyter-ts/node-kernel";
-import { Session } from "@jupyter-ts/session";
 import { findPythonKernelspec } from "@jupyter-ts/testing";
-import { Dealer, Router } from "zeromq";
+import { rawPingPong } from "../floor.mjs";
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -58,33 +57,6 @@ async function roundTrips(kc, code, n) {
     execute.push(performance.now() - t);
   }
   return { kernelInfo, execute };
-}
-
-async function rawPingPong(n) {
-  const router = new Router({ linger: 0 });
-  await router.bind("tcp://127.0.0.1:0");
-  const dealer = new Dealer({ linger: 0 });
-  dealer.connect(router.lastEndpoint);
-  const session = new Session({ key: "k" });
-  const frames = session.serialize(session.msg("kernel_info_request"));
-  const echo = (async () => {
-    for (;;) {
-      const msg = await router.receive().catch(() => undefined);
-      if (!msg) return;
-      await router.send(msg);
-    }
-  })();
-  const times = [];
-  for (let i = 0; i < n + 50; i++) {
-    const t = performance.now();
-    await dealer.send(frames);
-    await dealer.receive();
-    if (i >= 50) times.push(performance.now() - t);
-  }
-  dealer.close();
-  router.close();
-  await echo;
-  return times;
 }
 
 export async function run({ json }) {
