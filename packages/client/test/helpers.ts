@@ -1,4 +1,3 @@
-import { afterAll, beforeAll } from "vitest";
 // Starts a real ipykernel on a connection file that we wrote, and stops it.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -7,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { writeConnectionFile, type ConnectionInfo } from "@jupyter-ts/connection";
-import { findJupyterPython, findPythonKernelspec, requirePeer } from "@jupyter-ts/testing";
+import { findJupyterPython, findPythonKernelspec, requirePeer, stopChild, useKernelFixture } from "@jupyter-ts/testing";
 import { KernelClient, type KernelClientOptions } from "../src/index.js";
 
 const run = promisify(execFile);
@@ -36,11 +35,6 @@ export interface TestKernel {
   stop(): Promise<void>;
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once("exit", () => resolve()));
-}
-
 /** Writes a connection file, spawns `python -m ipykernel_launcher -f <file>`. */
 export async function startKernel(): Promise<TestKernel> {
   if (!ipykernelPython) throw new Error("no ipykernel");
@@ -61,12 +55,7 @@ export async function startKernel(): Promise<TestKernel> {
     stderr: () => stderr,
     client: (options = {}) => new KernelClient({ ...options, connectionInfo: info }),
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-        await exited(child);
-        clearTimeout(timer);
-      }
+      await stopChild(child);
       if (child.exitCode === null && child.signalCode === null) throw new Error(`ipykernel ${child.pid} did not exit`);
       await rm(dir, { recursive: true, force: true });
       if (existsSync(fname)) throw new Error(`${fname} was not removed`);
@@ -80,27 +69,5 @@ export async function startKernel(): Promise<TestKernel> {
  * inside tests.
  */
 export function useKernelClient(): { readonly kernel: TestKernel; readonly kc: KernelClient } {
-  const state: { kernel?: TestKernel; kc?: KernelClient } = {};
-  beforeAll(async () => {
-    state.kernel = await startKernel();
-    state.kc = state.kernel.client();
-    await state.kc.startChannels();
-    await state.kc.waitForReady({ timeout: 60_000 }).catch((error: Error) => {
-      throw new Error(`${error.message}\nkernel stderr: ${state.kernel?.stderr().slice(-2000)}`);
-    });
-  }, 90_000);
-  afterAll(async () => {
-    await state.kc?.stopChannels();
-    await state.kernel?.stop();
-  });
-  return {
-    get kernel() {
-      if (!state.kernel) throw new Error("the kernel is started in beforeAll; use it inside tests");
-      return state.kernel;
-    },
-    get kc() {
-      if (!state.kc) throw new Error("the client is started in beforeAll; use it inside tests");
-      return state.kc;
-    },
-  };
+  return useKernelFixture(startKernel);
 }

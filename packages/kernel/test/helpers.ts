@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { bundleForNode, stopChild } from "@jupyter-ts/testing";
 import { KernelClient } from "@jupyter-ts/client";
 import { writeConnectionFile, type ConnectionInfo } from "@jupyter-ts/connection";
 
@@ -26,18 +26,7 @@ export function fixtureKernel(): Promise<string> {
   bundled ??= (async () => {
     await mkdir(cacheDir, { recursive: true });
     const outfile = join(cacheDir, `echo-kernel-${process.pid}.mjs`);
-    await build({
-      entryPoints: [join(here, "fixtures", "echo-kernel.ts")],
-      outfile,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      conditions: ["@jupyter-ts/source"],
-      external: ["zeromq"],
-      logLevel: "error",
-      sourcemap: "inline",
-    });
+    await bundleForNode(join(here, "fixtures", "echo-kernel.ts"), outfile, { sourcemap: true });
     return outfile;
   })();
   return bundled;
@@ -128,12 +117,7 @@ export async function startEchoKernel(options: StartOptions = {}): Promise<Kerne
     exited,
     client: () => new KernelClient({ connectionInfo: connection }),
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await stopChild(child);
       await rm(dir, { recursive: true, force: true });
     },
   };

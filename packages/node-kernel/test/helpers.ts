@@ -1,6 +1,6 @@
 // Starts the JavaScript kernel as Jupyter does (`node dist/main.js -f FILE`),
 // and installs its kernelspec into a temp JUPYTER_PATH for Python peers.
-import { afterAll, beforeAll } from "vitest";
+import { stopChild, useKernelFixture } from "@jupyter-ts/testing";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -46,12 +46,7 @@ export async function startNodeKernel(options: { cwd?: string; env?: Record<stri
     exited,
     client: () => new KernelClient({ connectionInfo: info }),
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await stopChild(child);
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -59,29 +54,7 @@ export async function startNodeKernel(options: { cwd?: string; env?: Record<stri
 
 /** One kernel and a ready client for a describe block (beforeAll/afterAll). */
 export function useNodeKernel(): { readonly kernel: KernelProcess; readonly kc: KernelClient } {
-  const state: { kernel?: KernelProcess; kc?: KernelClient } = {};
-  beforeAll(async () => {
-    state.kernel = await startNodeKernel();
-    state.kc = state.kernel.client();
-    await state.kc.startChannels();
-    await state.kc.waitForReady({ timeout: 60_000 }).catch((error: Error) => {
-      throw new Error(`${error.message}\nkernel stderr: ${state.kernel?.stderr().slice(-2000)}`);
-    });
-  }, 90_000);
-  afterAll(async () => {
-    await state.kc?.stopChannels();
-    await state.kernel?.stop();
-  });
-  return {
-    get kernel() {
-      if (!state.kernel) throw new Error("the kernel is started in beforeAll");
-      return state.kernel;
-    },
-    get kc() {
-      if (!state.kc) throw new Error("the client is started in beforeAll");
-      return state.kc;
-    },
-  };
+  return useKernelFixture(startNodeKernel);
 }
 
 /** What an execute published on IOPub, and its reply. */

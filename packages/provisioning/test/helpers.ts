@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { bundleForNode } from "@jupyter-ts/testing";
 import { LocalPortCache } from "@jupyter-ts/connection";
 import { KernelSpec } from "@jupyter-ts/kernelspec";
 
@@ -91,17 +91,7 @@ export async function installProvisioningInto(appDir: string): Promise<void> {
     join(target, "package.json"),
     JSON.stringify({ name: "@jupyter-ts/provisioning", version: pkg.version, type: "module", exports: { ".": "./dist/index.js" } }),
   );
-  await build({
-    entryPoints: [join(PACKAGE_DIR, "src", "index.ts")],
-    outfile: join(target, "dist", "index.js"),
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    conditions: ["@jupyter-ts/source"],
-    external: ["zeromq"],
-    logLevel: "error",
-  });
+  await bundleForNode(join(PACKAGE_DIR, "src", "index.ts"), join(target, "dist", "index.js"));
   // where pnpm linked @jupyter-ts/connection's zeromq
   const zeromq = realpathSync(join(PACKAGE_DIR, "..", "connection", "node_modules", "zeromq"));
   await symlink(zeromq, join(appDir, "node_modules", "zeromq"), "dir");

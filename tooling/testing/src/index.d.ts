@@ -40,3 +40,27 @@ export declare function bundleForBrowser(
   entry: string | { contents: string; resolveDir: string },
   options?: { globalName?: string },
 ): Promise<{ code: string; builtins: BuiltinImport[]; errors: unknown[] }>;
+
+/** Bundles workspace TypeScript (source condition) into one ESM file for plain Node; zeromq stays external. */
+export declare function bundleForNode(entry: string, outfile: string, options?: { sourcemap?: boolean }): Promise<string>;
+
+/** SIGTERM, SIGKILL after `graceMs` (default 5000), resolves once the child has exited. */
+export declare function stopChild(child: import("node:child_process").ChildProcess, options?: { graceMs?: number }): Promise<void>;
+
+/** What {@link useKernelFixture} needs of a started kernel. */
+export interface FixtureKernel<C> {
+  client(): C;
+  stderr(): string;
+  stop(): Promise<void>;
+}
+/** What {@link useKernelFixture} needs of its client. */
+export interface FixtureClient {
+  startChannels(): Promise<unknown>;
+  waitForReady(options: { timeout?: number }): Promise<unknown>;
+  stopChannels(): Promise<unknown> | void;
+}
+/** One kernel and a ready client for a describe block (beforeAll/afterAll); read `.kernel`/`.kc` inside tests. */
+export declare function useKernelFixture<K extends FixtureKernel<FixtureClient>>(
+  start: () => Promise<K>,
+  options?: { timeout?: number },
+): { readonly kernel: K; readonly kc: ReturnType<K["client"]> };

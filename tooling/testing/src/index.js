@@ -8,6 +8,7 @@ import { builtinModules } from "node:module";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { afterAll, beforeAll } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -193,4 +194,70 @@ export async function bundleForBrowser(entry, { globalName = "Bundle" } = {}) {
     plugins: [guard],
   });
   return { code: result.outputFiles[0]?.text ?? "", builtins, errors: result.errors };
+}
+
+/**
+ * Bundles TypeScript sources of the workspace (through the
+ * `@jupyter-ts/source` condition) into one ESM file plain Node can run, so a
+ * test can start a program of ours without a build. zeromq stays external:
+ * it is a native module.
+ */
+export async function bundleForNode(entry, outfile, { sourcemap = false } = {}) {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    conditions: ["@jupyter-ts/source"],
+    external: ["zeromq"],
+    logLevel: "error",
+    ...(sourcemap ? { sourcemap: "inline" } : {}),
+  });
+  return outfile;
+}
+
+/** Stops a child process: SIGTERM, SIGKILL after `graceMs`, and resolves once it has exited. */
+export async function stopChild(child, { graceMs = 5_000 } = {}) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * One kernel and a ready client for a describe block: `start()` in
+ * beforeAll, the client's channels started and the kernel ready (a failure
+ * shows the kernel's stderr), both stopped in afterAll. Read `.kernel` and
+ * `.kc` inside tests.
+ */
+export function useKernelFixture(start, { timeout = 60_000 } = {}) {
+  const state = {};
+  beforeAll(async () => {
+    state.kernel = await start();
+    state.kc = state.kernel.client();
+    await state.kc.startChannels();
+    await state.kc.waitForReady({ timeout }).catch((error) => {
+      throw new Error(`${error.message}\nkernel stderr: ${state.kernel?.stderr().slice(-2000)}`);
+    });
+  }, timeout + 30_000);
+  afterAll(async () => {
+    await state.kc?.stopChannels();
+    await state.kernel?.stop();
+  });
+  const get = (name) => {
+    if (!state[name]) throw new Error(`the ${name === "kc" ? "client" : "kernel"} is started in beforeAll; use it inside tests`);
+    return state[name];
+  };
+  return {
+    get kernel() {
+      return get("kernel");
+    },
+    get kc() {
+      return get("kc");
+    },
+  };
 }
